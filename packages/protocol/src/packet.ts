@@ -1,0 +1,59 @@
+/** Socket.IO v5 packet types (PROTOCOL.md). */
+export const PacketType = {
+  CONNECT: 0,
+  DISCONNECT: 1,
+  EVENT: 2,
+  ACK: 3,
+  CONNECT_ERROR: 4,
+  BINARY_EVENT: 5,
+  BINARY_ACK: 6,
+} as const;
+
+/** One of the values of {@link PacketType}. */
+export type PacketTypeValue = (typeof PacketType)[keyof typeof PacketType];
+
+/** The Socket.IO protocol revision this codec speaks. */
+export const SOCKET_PROTOCOL = 5;
+
+/** The main namespace. */
+export const MAIN_NAMESPACE = '/';
+
+/**
+ * A packet to encode. `EVENT` and `ACK` packets whose data holds binaries are sent as
+ * `BINARY_EVENT` / `BINARY_ACK` automatically.
+ */
+export interface Packet {
+  type: PacketTypeValue;
+  /** Namespace, `/` when omitted. */
+  nsp?: string;
+  /** Ack id (EVENT asking for an ack, or ACK answering one). */
+  id?: number;
+  data?: unknown;
+}
+
+/** An event name as it travels: a string, or a number from some older peers. */
+export type WireEventName = string | number;
+
+/**
+ * A validated, fully reassembled packet from the {@link Decoder}. Binary packets are reported as
+ * `EVENT` / `ACK` with their attachments back in place.
+ */
+export type DecodedPacket =
+  | { type: typeof PacketType.CONNECT; nsp: string; data: Record<string, unknown> | undefined }
+  | { type: typeof PacketType.DISCONNECT; nsp: string }
+  | { type: typeof PacketType.EVENT; nsp: string; id: number | undefined; data: [WireEventName, ...unknown[]] }
+  | { type: typeof PacketType.ACK; nsp: string; id: number; data: unknown[] }
+  | { type: typeof PacketType.CONNECT_ERROR; nsp: string; data: { message: string; data?: unknown } };
+
+/**
+ * Event names a peer may never send, and that `emit` refuses: they are the socket's own
+ * lifecycle events (PROTOCOL.md).
+ */
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+]);

@@ -1,0 +1,31 @@
+// Builds the package in the current directory: dist/index.js (ESM), dist/index.cjs (CJS) and .d.ts files.
+// Runtime dependencies stay external; each package is bundled into one file per format.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const entries = pkg.emitwire?.entries ?? ['src/index.ts'];
+const platform = pkg.emitwire?.platform ?? 'neutral';
+
+rmSync('dist', { recursive: true, force: true });
+
+const common = {
+  entryPoints: entries,
+  bundle: true,
+  packages: 'external',
+  platform,
+  target: 'es2022',
+  outdir: 'dist',
+  sourcemap: false,
+  logLevel: 'warning',
+};
+await build({ ...common, format: 'esm', outExtension: { '.js': '.js' } });
+await build({ ...common, format: 'cjs', outExtension: { '.js': '.cjs' } });
+
+const require = createRequire(import.meta.url);
+const tsc = require.resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+
+if (existsSync('scripts/after-build.mjs')) await import(new URL('scripts/after-build.mjs', `file://${process.cwd()}/`).href);
