@@ -1,0 +1,116 @@
+// A bench load-generator process. Connects its clients to the server on `port`, runs one scenario
+// and reports to the orchestrator:
+//   ack-echo / pipelined  → {type:'result', completed, elapsedMs, rps, p50, p99}
+//   broadcast             → {type:'ready'} once every client is connected, then
+//                           {type:'result', delivered, t1} when every broadcast has arrived
+//   memory                → {type:'ready'} once every client is connected, then stays idle
+//   conn-rate             → {type:'result', connected, elapsedMs, rate}, then stays connected
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { childSetup, toParent } from './proc.mjs';
+import { createBatcher, percentile, wallNow } from './common.mjs';
+
+const CLIENTS = {
+  'wire-json': () => import('./clients/wire-json.mjs'),
+  'wire-eio': () => import('./clients/wire-eio.mjs'),
+  'real-socket.io': () => import('./clients/real-socketio.mjs'),
+  'real-emitwire': () => import('./clients/real-emitwire.mjs'),
+};
+
+/** Which client drives which server. */
+function clientKind(impl, client) {
+  if (impl === 'ws') return 'wire-json';
+  return client === 'real' ? `real-${impl}` : 'wire-eio';
+}
+
+const conns = [];
+const config = childSetup((msg) => {
+  if (msg.type === 'exit') for (const c of conns) c.close();
+});
+const { impl, client, scenario, port, params } = config;
+const kind = clientKind(impl, client);
+const { connect } = await CLIENTS[kind]();
+const send = createBatcher();
+
+async function connectMany(n, concurrency, hooks) {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      conns.push(await connect(port, hooks));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+}
+
+async function throughput({ clients, inflight, warmupMs, measureMs }) {
+  await connectMany(clients, 50, { send });
+  let measuring = false;
+  let running = true;
+  let completed = 0;
+  let outstanding = 0;
+  const rtts = [];
+  const loop = (conn) => {
+    const t0 = performance.now();
+    outstanding++;
+    conn.echo(() => {
+      outstanding--;
+      if (measuring) {
+        completed++;
+        rtts.push(performance.now() - t0);
+      }
+      if (running) loop(conn);
+    });
+  };
+  for (const conn of conns) for (let i = 0; i < inflight; i++) loop(conn);
+  await sleep(warmupMs);
+  measuring = true;
+  const start = performance.now();
+  await sleep(measureMs);
+  measuring = false;
+  const elapsedMs = performance.now() - start;
+  running = false;
+  // let what is in flight land, so nobody is torn down mid-write
+  for (let i = 0; i < 40 && outstanding > 0; i++) await sleep(25);
+  const sorted = Float64Array.from(rtts).sort();
+  toParent({
+    type: 'result',
+    completed,
+    elapsedMs,
+    rps: (completed * 1000) / elapsedMs,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  });
+}
+
+async function broadcast({ clients, broadcasts, concurrency }) {
+  const expected = clients * broadcasts;
+  let delivered = 0;
+  const onBcast = () => {
+    delivered++;
+    if (delivered === expected) toParent({ type: 'result', delivered, t1: wallNow() });
+  };
+  await connectMany(clients, concurrency, { send, onBcast });
+  toParent({ type: 'ready', connected: conns.length });
+}
+
+async function memory({ clients, concurrency }) {
+  await connectMany(clients, concurrency, { send });
+  toParent({ type: 'ready', connected: conns.length });
+}
+
+async function connRate({ clients, concurrency }) {
+  const start = performance.now();
+  await connectMany(clients, concurrency, { send });
+  const elapsedMs = performance.now() - start;
+  toParent({ type: 'result', connected: conns.length, elapsedMs, rate: (conns.length * 1000) / elapsedMs });
+}
+
+const SCENARIOS = {
+  'ack-echo': throughput,
+  pipelined: throughput,
+  broadcast,
+  memory,
+  'conn-rate': connRate,
+};
+await SCENARIOS[scenario](params);

@@ -1,0 +1,298 @@
+// The bench orchestrator: `node src/run.mjs [--quick] [--impl=ws,socket.io,emitwire]
+//   [--scenario=ack-echo,pipelined,broadcast,memory,conn-rate,codec,bundle,real] [--rounds=N]
+//   [--out=DIR] [--no-real]`
+// Every server runs in a fresh process pinned to core 0, every load generator in one pinned to
+// core 1; implementations alternate within each round; the table reports medians over rounds.
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { URL, fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import process from 'node:process';
+import console from 'node:console';
+import { Child, canPin } from './proc.mjs';
+import { PARAMS, SERVER_CORE, LOAD_CORE } from './common.mjs';
+import { METRICS, REAL_CLIENT_METRICS, buildRows } from './metrics.mjs';
+import { markdownTable, markdownRealClients, svgChart } from './report.mjs';
+import { bundleSize } from './bundle.mjs';
+
+const PROC_SCENARIOS = ['ack-echo', 'pipelined', 'broadcast', 'memory', 'conn-rate'];
+const ALL_SCENARIOS = [...PROC_SCENARIOS, 'codec', 'bundle', 'real'];
+const ALL_IMPLS = ['ws', 'socket.io', 'emitwire'];
+
+function parseArgs(argv) {
+  const opts = { quick: process.env.BENCH_QUICK === '1', real: true };
+  for (const arg of argv) {
+    const [k, v] = arg.replace(/^--/, '').split('=');
+    if (k === 'quick') opts.quick = true;
+    else if (k === 'no-real') opts.real = false;
+    else if (k === 'impl') opts.impls = v.split(',');
+    else if (k === 'scenario') opts.scenarios = v.split(',');
+    else if (k === 'rounds') opts.rounds = Number(v);
+    else if (k === 'out') opts.out = v;
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  for (const i of opts.impls ?? []) if (!ALL_IMPLS.includes(i)) throw new Error(`unknown implementation ${i}`);
+  for (const s of opts.scenarios ?? []) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
+  return opts;
+}
+
+/** Is each emitwire package built and importable? Missing ones are skipped, loudly. */
+async function detectEmitwire() {
+  const checks = { server: ['@emitwire/server', 'Server'], client: ['@emitwire/client', 'io'], protocol: ['@emitwire/protocol', 'encodePacket'] };
+  const status = {};
+  for (const [part, [pkg, name]] of Object.entries(checks)) {
+    try {
+      const mod = await import(pkg);
+      status[part] = typeof mod[name] === 'function' ? { ok: true } : { ok: false, reason: `${pkg} does not export ${name}()` };
+    } catch (err) {
+      status[part] = { ok: false, reason: `${pkg} is not importable (${err.code ?? 'error'}: ${String(err.message).split('\n')[0]}); run \`pnpm build\`` };
+    }
+  }
+  return status;
+}
+
+function rotate(list, by) {
+  const n = list.length;
+  return list.map((_, i) => list[(i + by) % n]);
+}
+
+const log = (...args) => console.error(...args);
+
+/** One scenario, one implementation: a fresh server process and a fresh load generator. */
+async function runOnce(scenario, impl, client, params, quick) {
+  const t = quick ? 20_000 : 90_000;
+  const server = new Child('server.mjs', { impl }, { core: SERVER_CORE, nodeArgs: ['--expose-gc'], label: `${impl} server` });
+  let load;
+  const startLoad = (extra = {}) => {
+    load = new Child('load.mjs', { impl, client, scenario, port, params, ...extra }, { core: LOAD_CORE, label: `${impl} load generator (${scenario})` });
+    return load;
+  };
+  let port;
+  try {
+    ({ port } = await server.waitFor('ready', t));
+    switch (scenario) {
+      case 'ack-echo':
+      case 'pipelined': {
+        const r = await startLoad().waitFor('result', params.warmupMs + params.measureMs + t);
+        return { rps: r.rps, p50: r.p50, p99: r.p99, completed: r.completed };
+      }
+      case 'broadcast': {
+        const ready = await startLoad().waitFor('ready', t);
+        const result = load.waitFor('result', t);
+        const { t0 } = await server.request({ type: 'broadcast', count: params.broadcasts }, 'broadcast-start', t);
+        const r = await result;
+        const ms = r.t1 - t0;
+        return { rate: (r.delivered * 1000) / ms, ms, delivered: r.delivered, clients: ready.connected };
+      }
+      case 'memory': {
+        const base = await server.request({ type: 'mem' }, 'mem', t);
+        const ready = await startLoad().waitFor('ready', t);
+        await sleep(quick ? 50 : 500);
+        const after = await server.request({ type: 'mem' }, 'mem', t);
+        const n = ready.connected;
+        return {
+          rssPerConn: (after.rss - base.rss) / n,
+          heapPerConn: (after.heapUsed - base.heapUsed) / n,
+          externalPerConn: (after.external - base.external) / n,
+          connections: n,
+          gc: after.gc,
+        };
+      }
+      case 'conn-rate': {
+        const r = await startLoad().waitFor('result', t);
+        return { rate: r.rate, connected: r.connected, ms: r.elapsedMs };
+      }
+      default:
+        throw new Error(`unknown scenario ${scenario}`);
+    }
+  } finally {
+    await load?.stop();
+    await server.stop();
+  }
+}
+
+function describe(scenario, s) {
+  switch (scenario) {
+    case 'ack-echo':
+    case 'pipelined':
+      return `${Math.round(s.rps).toLocaleString('en-US')} rt/s  p50 ${s.p50?.toFixed(2)} ms  p99 ${s.p99?.toFixed(2)} ms`;
+    case 'broadcast':
+      return `${Math.round(s.rate).toLocaleString('en-US')} msgs/s (${s.delivered} in ${s.ms.toFixed(0)} ms)`;
+    case 'memory':
+      return `RSS ${Math.round(s.rssPerConn)} B/conn, heap ${Math.round(s.heapPerConn)} B/conn (${s.connections} conns)`;
+    case 'conn-rate':
+      return `${Math.round(s.rate).toLocaleString('en-US')} conns/s (${s.connected} in ${s.ms.toFixed(0)} ms)`;
+    default:
+      return JSON.stringify(s);
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const P = opts.quick ? PARAMS.quick : PARAMS.full;
+  const rounds = opts.rounds ?? P.rounds;
+  const scenarios = opts.scenarios ?? ALL_SCENARIOS;
+  const benchDir = fileURLToPath(new URL('..', import.meta.url));
+  const outDir = opts.out ?? (opts.quick ? `${benchDir}results/quick` : `${benchDir}results`);
+  const errors = [];
+
+  const emitwire = await detectEmitwire();
+  const impls = opts.impls ?? ALL_IMPLS;
+  const skipped = {};
+  if (impls.includes('emitwire')) {
+    for (const [part, st] of Object.entries(emitwire)) {
+      if (!st.ok) {
+        skipped[part] = st.reason;
+        log(`!! SKIPPING emitwire ${part}: ${st.reason}`);
+      }
+    }
+  }
+  const serverImpls = impls.filter((i) => i !== 'emitwire' || emitwire.server.ok);
+  const pinned = canPin([SERVER_CORE, LOAD_CORE]);
+  if (!pinned) log('!! taskset unavailable: processes are NOT pinned to cores');
+  log(`bench: ${opts.quick ? 'QUICK mode, ' : ''}${rounds} round(s); implementations: ${serverImpls.join(', ')}`);
+
+  const samples = {};
+  const record = (scenario, impl, sample) => {
+    ((samples[scenario] ??= {})[impl] ??= []).push(sample);
+  };
+
+  // Scenarios 1–5: server process + load-generator process per implementation, alternating.
+  let k = 0;
+  for (const scenario of PROC_SCENARIOS) {
+    if (!scenarios.includes(scenario)) continue;
+    for (let r = 0; r < rounds; r++) {
+      for (const impl of rotate(serverImpls, k++ % Math.max(1, serverImpls.length))) {
+        try {
+          const s = await runOnce(scenario, impl, 'wire', P[scenario], opts.quick);
+          record(scenario, impl, s);
+          log(`  ${scenario.padEnd(10)} round ${r + 1}  ${impl.padEnd(9)} ${describe(scenario, s)}`);
+        } catch (err) {
+          errors.push({ scenario, impl, round: r + 1, error: String(err?.message ?? err) });
+          log(`  ${scenario.padEnd(10)} round ${r + 1}  ${impl.padEnd(9)} ERROR ${err?.message ?? err}`);
+        }
+      }
+    }
+  }
+
+  // Real clients: each server driven by its own official client, for reference.
+  const realSamples = {};
+  if (opts.real && scenarios.includes('real')) {
+    const realImpls = serverImpls.filter((i) => i === 'socket.io' || (i === 'emitwire' && emitwire.client.ok));
+    for (const scenario of ['ack-echo', 'pipelined']) {
+      const params = { ...P[scenario], ...P.realClients };
+      for (let r = 0; r < P.realClients.rounds; r++) {
+        for (const impl of rotate(realImpls, r)) {
+          try {
+            const s = await runOnce(scenario, impl, 'real', params, opts.quick);
+            ((realSamples[scenario] ??= {})[impl] ??= []).push(s);
+            log(`  real ${scenario.padEnd(10)} ${impl.padEnd(9)} ${describe(scenario, s)}`);
+          } catch (err) {
+            errors.push({ scenario: `real ${scenario}`, impl, error: String(err?.message ?? err) });
+            log(`  real ${scenario.padEnd(10)} ${impl.padEnd(9)} ERROR ${err?.message ?? err}`);
+          }
+        }
+      }
+    }
+  }
+
+  // Codec microbench: one process pinned to the server core.
+  if (scenarios.includes('codec')) {
+    const child = new Child('codec.mjs', { params: P.codec }, { core: SERVER_CORE, label: 'codec bench' });
+    try {
+      const r = await child.waitFor('result', 120_000);
+      if (r.oursError && impls.includes('emitwire')) log(`!! SKIPPING emitwire codec: ${r.oursError}`);
+      const perRound = (name) => r.results[name]?.text.map((text, i) => ({ text, binary: r.results[name].binary[i] }));
+      if (r.results['socket.io-parser']) samples.codec = { 'socket.io': perRound('socket.io-parser') };
+      if (r.results.emitwire && impls.includes('emitwire')) samples.codec.emitwire = perRound('emitwire');
+      log(`  codec      done`);
+    } catch (err) {
+      errors.push({ scenario: 'codec', error: String(err?.message ?? err) });
+      log(`  codec ERROR ${err?.message ?? err}`);
+    } finally {
+      await child.stop();
+    }
+  }
+
+  // Client bundle sizes.
+  if (scenarios.includes('bundle')) {
+    samples.bundle = {};
+    const targets = [['socket.io', 'socket.io-client']];
+    if (impls.includes('emitwire') && emitwire.client.ok) targets.push(['emitwire', '@emitwire/client']);
+    for (const [impl, spec] of targets) {
+      try {
+        const size = await bundleSize(spec);
+        samples.bundle[impl] = [size];
+        log(`  bundle     ${impl.padEnd(9)} ${size.minified} B min, ${size.gzip} B min+gzip`);
+      } catch (err) {
+        errors.push({ scenario: 'bundle', impl, error: String(err?.message ?? err) });
+        log(`  bundle     ${impl.padEnd(9)} ERROR ${err?.message ?? err}`);
+      }
+    }
+  }
+
+  const rows = buildRows(samples, METRICS).filter((row) => Object.keys(row.values).length > 0);
+  const realRows = buildRows(realSamples, REAL_CLIENT_METRICS).filter((row) => Object.keys(row.values).length > 0);
+  const durationSec = (performance.now() - started) / 1000;
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.versions.node,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    pinned,
+    quick: opts.quick,
+    rounds,
+    params: P,
+    implementations: serverImpls,
+    loadGenerator:
+      'one raw-ws load generator: minimal JSON framing against ws, Engine.IO v4 / Socket.IO v5 wire format against socket.io and emitwire; writes batched per tick',
+    skipped,
+    errors,
+    durationSec,
+  };
+  const json = { meta, rows, realClients: realRows, samples, realSamples };
+  const table = markdownTable(rows);
+  const realTable = realRows.length ? markdownRealClients(realRows) : '';
+  const md = [
+    `# emitwire bench${opts.quick ? ' (QUICK mode: tiny durations, not a real measurement)' : ''}`,
+    '',
+    `${meta.date} · node ${meta.node} · ${meta.cpu} × ${meta.cores} · ${pinned ? 'server on core 0, load generator on core 1' : 'NOT pinned'} · median of ${rounds} round(s) · ${durationSec.toFixed(0)} s`,
+    '',
+    table,
+    '',
+    ...(realTable ? ['Real clients (reference, not a target; ' + `${P.realClients.rounds} round):`, '', realTable, ''] : []),
+    ...(Object.keys(skipped).length ? ['Skipped: ' + Object.entries(skipped).map(([p, r]) => `emitwire ${p}: ${r}`).join('; '), ''] : []),
+    ...(errors.length ? ['Errors:', '', ...errors.map((e) => `- ${e.scenario} ${e.impl ?? ''}: ${e.error.split('\n')[0]}`), ''] : []),
+  ].join('\n');
+
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(`${outDir}/latest.json`, JSON.stringify(json, null, 2) + '\n');
+  writeFileSync(`${outDir}/latest.md`, md);
+  writeFileSync(`${outDir}/ratios.svg`, svgChart(rows, meta));
+  if (!opts.quick && !opts.out && !opts.scenarios && !opts.impls) updateReadme(benchDir, md);
+
+  console.log(md);
+  log(`results: ${outDir}/latest.json, latest.md, ratios.svg (${durationSec.toFixed(1)} s)`);
+  if (errors.length) process.exitCode = 1;
+}
+
+/** Replaces the results section of bench/README.md (between markers) with the latest table. */
+function updateReadme(benchDir, md) {
+  const file = `${benchDir}README.md`;
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, 'utf8');
+  const start = '<!-- bench:results:start -->';
+  const end = '<!-- bench:results:end -->';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return;
+  const body = md.replace(/^# .*\n\n/, '');
+  writeFileSync(file, `${text.slice(0, a + start.length)}\n${body}\n![ratios](results/ratios.svg)\n${text.slice(b)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

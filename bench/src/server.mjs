@@ -1,0 +1,52 @@
+// A bench server process: starts one implementation, reports its port, then obeys the orchestrator:
+//   {type:'mem'}                  → {type:'mem', rss, heapUsed, external, arrayBuffers} after gc
+//   {type:'broadcast', count}     → emits `count` broadcasts, one per macrotask
+//                                   → {type:'broadcast-start', t0}, then {type:'broadcast-done', t1}
+//   {type:'exit'}                 → closes and exits
+import process from 'node:process';
+import { setImmediate } from 'node:timers';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { childSetup, toParent } from './proc.mjs';
+import { BCAST_PAYLOAD, wallNow } from './common.mjs';
+
+const IMPLS = {
+  ws: () => import('./servers/ws.mjs'),
+  'socket.io': () => import('./servers/socketio.mjs'),
+  emitwire: () => import('./servers/emitwire.mjs'),
+};
+
+let server;
+
+async function measureMemory() {
+  const gc = globalThis.gc;
+  for (let i = 0; i < 3; i++) {
+    if (gc) gc();
+    await sleep(50);
+  }
+  const m = process.memoryUsage();
+  return { type: 'mem', rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, gc: !!gc };
+}
+
+function broadcast(count) {
+  const t0 = wallNow();
+  toParent({ type: 'broadcast-start', t0 });
+  let sent = 0;
+  const next = () => {
+    server.broadcast(BCAST_PAYLOAD);
+    sent++;
+    if (sent < count) setImmediate(next);
+    else toParent({ type: 'broadcast-done', t1: wallNow() });
+  };
+  next();
+}
+
+const config = childSetup(async (msg) => {
+  if (msg.type === 'mem') toParent(await measureMemory());
+  else if (msg.type === 'broadcast') broadcast(msg.count);
+  else if (msg.type === 'exit') await server?.close().catch(() => {});
+});
+
+const load = IMPLS[config.impl];
+if (!load) throw new Error(`unknown implementation ${config.impl}`);
+server = await (await load()).start();
+toParent({ type: 'ready', port: server.port, pid: process.pid });
