@@ -79,6 +79,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function isArrayBufferTag(value: unknown): boolean {
+  return Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+}
+
 function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
@@ -109,7 +113,11 @@ export class Decoder {
    */
   add(message: string | Uint8Array | ArrayBuffer): DecodedPacket | undefined {
     if (typeof message === 'string') return this.addText(message);
-    return this.addBinary(message);
+    // Brand checks, not instanceof alone: buffers may come from another realm (vm, worker, iframe).
+    if (ArrayBuffer.isView(message) || message instanceof ArrayBuffer || isArrayBufferTag(message)) {
+      return this.addBinary(message);
+    }
+    fail(ErrorCode.INVALID_PAYLOAD, 'message must be a string or binary data');
   }
 
   private addBinary(buffer: Attachment): DecodedPacket | undefined {
@@ -165,23 +173,31 @@ export class Decoder {
       i = comma === -1 ? len : comma + 1;
     }
 
+    // ack id: a safe non-negative integer (PROTOCOL.md)
     let id: number | undefined;
-    if (i < len && isDigit(str.charCodeAt(i))) {
+    let c = str.charCodeAt(i);
+    if (isDigit(c)) {
       const start = i;
-      while (i < len && isDigit(str.charCodeAt(i))) {
-        // an ack id is a safe non-negative integer: at most 16 digits
+      while (isDigit(str.charCodeAt(i))) {
+        // a safe integer has at most 16 digits; stop before scanning an endless run
         if (i - start >= 16) fail(ErrorCode.INVALID_ACK_ID, 'ack id too large');
         i++;
       }
       id = Number(str.slice(start, i));
       if (!Number.isSafeInteger(id)) fail(ErrorCode.INVALID_ACK_ID, 'ack id is not a safe integer');
+      c = str.charCodeAt(i);
+      // a fraction or an exponent: no packet data starts with '.', 'e' or 'E'
+      if (c === 46 /* . */ || c === 101 /* e */ || c === 69 /* E */) fail(ErrorCode.INVALID_ACK_ID, 'ack id is not an integer');
+    } else if (c === 45 /* - */) {
+      // no packet data starts with '-' (it is never a bare number): a negative ack id
+      fail(ErrorCode.INVALID_ACK_ID, 'ack id is negative');
     }
 
     let data: unknown;
     const hasData = i < len;
     if (hasData) {
       try {
-        data = JSON.parse(i === 0 ? str : str.slice(i));
+        data = JSON.parse(str.slice(i));
       } catch {
         fail(ErrorCode.INVALID_JSON, 'packet data is not valid JSON');
       }
@@ -252,33 +268,58 @@ export class Decoder {
     }
   }
 
-  /** Iterative walk: enforces maxDepth and records placeholders (binary packets only). */
+  /**
+   * Iterative walk: enforces maxDepth and records placeholders (binary packets only). One explicit
+   * stack of (container, depth) pairs, no closure or record per container.
+   */
   private walk(root: unknown, slots: PlaceholderSlot[] | undefined, attachments: number): void {
     if (typeof root !== 'object' || root === null) return;
     const maxDepth = this.options.maxDepth;
-    const stack: Array<{ value: object; depth: number }> = [{ value: root, depth: 1 }];
+    if (maxDepth < 1) fail(ErrorCode.NESTING_TOO_DEEP, 'packet data nested too deeply');
+    // Interleaved: container, then its depth.
+    const stack: Array<object | number> = [root, 1];
     while (stack.length > 0) {
-      const { value, depth } = stack.pop()!;
-      if (depth > maxDepth) fail(ErrorCode.NESTING_TOO_DEEP, 'packet data nested too deeply');
-      const visit = (child: unknown, container: Record<string, unknown> | unknown[], key: string | number): void => {
-        if (typeof child !== 'object' || child === null) return;
-        if (slots !== undefined && !Array.isArray(child) && (child as Record<string, unknown>)._placeholder === true) {
-          const num = (child as Record<string, unknown>).num;
-          // placeholder num: an integer within the attachments (PROTOCOL.md, CVE-2022-2421)
-          if (typeof num !== 'number' || !Number.isInteger(num) || num < 0 || num >= attachments) {
-            fail(ErrorCode.INVALID_PLACEHOLDER, 'placeholder refers to no attachment');
-          }
-          slots.push({ container, key, num });
-          return;
-        }
-        stack.push({ value: child, depth: depth + 1 });
-      };
+      const depth = stack.pop() as number;
+      const value = stack.pop() as object;
       if (Array.isArray(value)) {
-        for (let k = 0; k < value.length; k++) visit(value[k], value, k);
+        for (let k = 0; k < value.length; k++) {
+          const child: unknown = value[k];
+          if (typeof child === 'object' && child !== null) visitChild(child, value, k, depth, maxDepth, stack, slots, attachments);
+        }
       } else {
         const record = value as Record<string, unknown>;
-        for (const key of Object.keys(record)) visit(record[key], record, key);
+        const keys = Object.keys(record);
+        for (let k = 0; k < keys.length; k++) {
+          const key = keys[k]!;
+          const child = record[key];
+          if (typeof child === 'object' && child !== null) visitChild(child, record, key, depth, maxDepth, stack, slots, attachments);
+        }
       }
     }
   }
+}
+
+/** One non-null object child found by {@link Decoder.walk}: a placeholder slot, or a container to descend into. */
+function visitChild(
+  child: object,
+  container: Record<string, unknown> | unknown[],
+  key: string | number,
+  depth: number,
+  maxDepth: number,
+  stack: Array<object | number>,
+  slots: PlaceholderSlot[] | undefined,
+  attachments: number,
+): void {
+  if (slots !== undefined && !Array.isArray(child) && (child as Record<string, unknown>)._placeholder === true) {
+    const num = (child as Record<string, unknown>).num;
+    // placeholder num: an integer within the attachments (PROTOCOL.md, CVE-2022-2421)
+    if (typeof num !== 'number' || !Number.isInteger(num) || num < 0 || num >= attachments) {
+      fail(ErrorCode.INVALID_PLACEHOLDER, 'placeholder refers to no attachment');
+    }
+    slots.push({ container, key, num });
+    return;
+  }
+  // nesting deeper than maxDepth (PROTOCOL.md): fail before descending
+  if (depth >= maxDepth) fail(ErrorCode.NESTING_TOO_DEEP, 'packet data nested too deeply');
+  stack.push(child, depth + 1);
 }

@@ -55,16 +55,21 @@ export function encodeOpenPacket(data: OpenPacketData): string {
  * holding the bytes; a text message is a type digit then data. The polling form `b<base64>` is
  * accepted as binary.
  */
-export function decodeEnginePacket(message: string | Uint8Array | ArrayBuffer): EnginePacket {
-  if (typeof message !== 'string') {
-    return { type: EnginePacketType.MESSAGE, data: message instanceof Uint8Array ? message : new Uint8Array(message) };
-  }
+export function decodeEnginePacket(message: string | ArrayBufferView | ArrayBuffer): EnginePacket {
+  if (typeof message !== 'string') return { type: EnginePacketType.MESSAGE, data: toBytes(message) };
   if (message.length === 0) throw new ProtocolError(ErrorCode.ENGINE_PACKET, 'empty Engine.IO packet');
   const code = message.charCodeAt(0);
   if (code === 98 /* b */) return { type: EnginePacketType.MESSAGE, data: base64ToBytes(message.slice(1)) };
   const type = code - 48;
   if (type < 0 || type > 6) throw new ProtocolError(ErrorCode.ENGINE_PACKET, 'unknown Engine.IO packet type');
   return { type: type as EnginePacketTypeValue, data: message.slice(1) } as EnginePacket;
+}
+
+/** A view of binary message bytes, without copying (Buffer and Uint8Array pass through unchanged). */
+function toBytes(message: ArrayBufferView | ArrayBuffer): Uint8Array {
+  if (message instanceof Uint8Array) return message;
+  if (ArrayBuffer.isView(message)) return new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+  return new Uint8Array(message);
 }
 
 /** Parses and validates the open packet's data (client side). */

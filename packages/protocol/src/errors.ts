@@ -113,7 +113,8 @@ export function toRemoteErrorPayload(err: unknown): RemoteErrorPayload {
   let code: string = ErrorCode.REMOTE;
   let message = 'Internal error';
   if (err instanceof Error) {
-    message = err.message;
+    // A thrown Error's message may have been replaced by anything; only a string travels.
+    if (typeof err.message === 'string') message = err.message;
     const c = (err as { code?: unknown }).code;
     if (typeof c === 'string' && c.length > 0 && c.length <= 64) code = c;
   } else if (typeof err === 'string') {

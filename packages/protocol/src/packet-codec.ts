@@ -11,11 +11,15 @@ import { PacketType, type Packet } from './packet.js';
 export type EncodedPacket = string | [string, ...BinaryData[]];
 
 function stringify(data: unknown): string {
+  let json: string | undefined;
   try {
-    return JSON.stringify(data);
+    json = JSON.stringify(data);
   } catch (err) {
     throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, `data cannot be encoded as JSON: ${(err as Error).message}`);
   }
+  // JSON.stringify yields undefined for a function or symbol: refuse, rather than send "undefined".
+  if (json === undefined) throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'data cannot be encoded as JSON');
+  return json;
 }
 
 function header(type: number, nsp: string | undefined, id: number | undefined, attachments: number): string {
@@ -41,6 +45,10 @@ export function encodePacket(packet: Packet): EncodedPacket {
   if (nsp !== undefined && nsp.charCodeAt(0) !== 47 /* / */) {
     throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'namespace must start with "/"');
   }
+  // The namespace ends at the first comma on the wire, so a comma inside it cannot round-trip.
+  if (nsp !== undefined && nsp.length > 1 && nsp.indexOf(',') !== -1) {
+    throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'namespace must not contain a comma');
+  }
   const isEvent = type === PacketType.EVENT || type === PacketType.BINARY_EVENT;
   const isAck = type === PacketType.ACK || type === PacketType.BINARY_ACK;
   if ((isEvent || isAck) && hasBinary(data)) {
@@ -49,7 +57,9 @@ export function encodePacket(packet: Packet): EncodedPacket {
     const binaryType = isEvent ? PacketType.BINARY_EVENT : PacketType.BINARY_ACK;
     return [header(binaryType, nsp, id, attachments.length) + stringify(replaced), ...attachments];
   }
-  // A binary type with no binaries left still declares its (zero) attachments.
-  const head = header(type, nsp, id, type === PacketType.BINARY_EVENT || type === PacketType.BINARY_ACK ? 0 : -1);
+  // A binary type with no binaries is sent as plain EVENT / ACK: socket.io-parser refuses a binary
+  // packet that declares zero attachments ("Illegal attachments").
+  const plainType = isEvent ? PacketType.EVENT : isAck ? PacketType.ACK : type;
+  const head = header(plainType, nsp, id, -1);
   return data === undefined ? head : head + stringify(data);
 }
