@@ -1,0 +1,76 @@
+import type { Packet } from '@emitwire/protocol';
+import type { Namespace } from './namespace.js';
+
+/** A room name. Every socket is in the room named by its own id. */
+export type Room = string;
+/** A socket id. */
+export type SocketId = string;
+
+/** Modifiers of one broadcast. */
+export interface BroadcastFlags {
+  /** Skip recipients whose connection is not ready to write at once. */
+  volatile?: boolean;
+  /** Compress with permessage-deflate (when enabled). */
+  compress?: boolean;
+  /** Only the sockets of this server process (meaningful for cluster adapters). */
+  local?: boolean;
+  /** Milliseconds to wait for acks (broadcast with ack). */
+  timeout?: number;
+}
+
+/** Who a broadcast reaches: sockets in any of `rooms` (all sockets when empty), minus those in any of `except`. */
+export interface BroadcastOptions {
+  rooms: ReadonlySet<Room>;
+  except: ReadonlySet<Room>;
+  flags: BroadcastFlags;
+}
+
+/**
+ * Room membership and delivery for one namespace. The in-memory adapter is the default; a cluster
+ * adapter implements the same interface across processes.
+ */
+export interface Adapter {
+  /** Adds a socket to rooms. */
+  addAll(id: SocketId, rooms: Iterable<Room>): void;
+  /** Removes a socket from one room. */
+  del(id: SocketId, room: Room): void;
+  /** Removes a socket from every room. */
+  delAll(id: SocketId): void;
+  /** The rooms of a socket. */
+  socketRooms(id: SocketId): ReadonlySet<Room> | undefined;
+  /** The rooms that currently have members, with their members. */
+  readonly rooms: ReadonlyMap<Room, ReadonlySet<SocketId>>;
+  /** The ids of the sockets a broadcast with these options reaches. */
+  sockets(opts: BroadcastOptions): Promise<Set<SocketId>>;
+  /** Sends a packet to the targets, encoding it once. */
+  broadcast(packet: Packet, opts: BroadcastOptions): void;
+  /**
+   * Sends a packet that asks for acks (its `id` is set) to the targets, encoding it once.
+   * `clientCount` is called once with the number of recipients, then `ack` once per answer.
+   */
+  broadcastWithAck(
+    packet: Packet,
+    opts: BroadcastOptions,
+    clientCount: (count: number) => void,
+    ack: (args: unknown[]) => void,
+  ): void;
+  /** Makes the targets join rooms. */
+  addSockets(opts: BroadcastOptions, rooms: Room[]): void;
+  /** Makes the targets leave rooms. */
+  delSockets(opts: BroadcastOptions, rooms: Room[]): void;
+  /** Disconnects the targets. */
+  disconnectSockets(opts: BroadcastOptions, close: boolean): void;
+  /** Sends an event to the other server processes (no-op in memory). */
+  serverSideEmit(args: unknown[]): void;
+  /** Releases resources when the server closes. */
+  close(): void | Promise<void>;
+}
+
+/**
+ * What `broadcastWithAck`'s `ack` receives (this very array) when a target disconnected without
+ * answering, so the broadcast stops waiting for it.
+ */
+export const NO_ANSWER: unknown[] = Object.freeze([]) as unknown as unknown[];
+
+/** How the server builds one adapter per namespace. */
+export type AdapterConstructor = new (nsp: Namespace) => Adapter;

@@ -1,0 +1,6 @@
+import { EmitwireError, ErrorCode } from '@emitwire/protocol';
+
+/** The error thrown synchronously for misuse of the API (`EW_INVALID_ARGUMENT`). */
+export function invalidArgument(message: string): EmitwireError {
+  return new EmitwireError(ErrorCode.INVALID_ARGUMENT, message);
+}

@@ -1,0 +1,149 @@
+/*
+ * Checks an upgrade request before any `101` (PROTOCOL.md, Engine.IO handshake): `EIO=4`,
+ * `transport=websocket`, no `sid`, the origin policy, then `allowRequest`. A refused request gets
+ * `400` (or `403`) with the Engine.IO error message as its body, and its socket is destroyed.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { STATUS_CODES } from 'node:http';
+import type { OriginPolicy, ServerOptions } from './options.js';
+
+/** The Engine.IO handshake error table. */
+export const HandshakeError = {
+  TRANSPORT_UNKNOWN: { code: 0, message: 'Transport unknown' },
+  UNKNOWN_SID: { code: 1, message: 'Session ID unknown' },
+  BAD_HANDSHAKE_METHOD: { code: 2, message: 'Bad handshake method' },
+  BAD_REQUEST: { code: 3, message: 'Bad request' },
+  FORBIDDEN: { code: 4, message: 'Forbidden' },
+  UNSUPPORTED_PROTOCOL_VERSION: { code: 5, message: 'Unsupported protocol version' },
+} as const;
+
+/** A refused handshake: HTTP status, Engine.IO error code and message. */
+export interface Refusal {
+  status: 400 | 403;
+  code: number;
+  message: string;
+}
+
+/** The single value of a query parameter; repeated or missing parameters are refused (CVE-2023-31125). */
+function single(params: URLSearchParams, name: string): string | undefined {
+  const all = params.getAll(name);
+  return all.length === 1 ? all[0] : undefined;
+}
+
+/** The protocol checks of an upgrade request, in Engine.IO's order. */
+export function checkProtocol(req: IncomingMessage, url: URL): Refusal | undefined {
+  const params = url.searchParams;
+  if (single(params, 'transport') !== 'websocket') return { status: 400, ...HandshakeError.TRANSPORT_UNKNOWN };
+  // a sid belongs to the polling → WebSocket upgrade, which is not served
+  if (params.has('sid')) return { status: 400, ...HandshakeError.UNKNOWN_SID };
+  if (req.method !== 'GET') return { status: 400, ...HandshakeError.BAD_HANDSHAKE_METHOD };
+  if (single(params, 'EIO') !== '4') return { status: 400, ...HandshakeError.UNSUPPORTED_PROTOCOL_VERSION };
+  return undefined;
+}
+
+function matchOrigin(policy: string | RegExp, origin: string): boolean {
+  return typeof policy === 'string' ? policy === '*' || policy === origin : policy.test(origin);
+}
+
+/** True when the page's origin is the server's own (same scheme, host and port). */
+function isSameOrigin(req: IncomingMessage, origin: string): boolean {
+  const host = req.headers.host;
+  if (typeof host !== 'string') return false;
+  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false;
+  }
+  const scheme = secure ? 'https:' : 'http:';
+  if (parsed.protocol !== scheme) return false;
+  const defaultPort = secure ? '443' : '80';
+  const withPort = host.includes(':') && !host.endsWith(']') ? host : `${host}:${defaultPort}`;
+  return `${parsed.hostname}:${parsed.port === '' ? defaultPort : parsed.port}` === withPort.toLowerCase();
+}
+
+/**
+ * Applies the origin policy: no `Origin` header or the same origin are accepted; other origins only
+ * when `cors.origin` allows them.
+ */
+export function checkOrigin(req: IncomingMessage, policy: OriginPolicy | undefined, done: (allowed: boolean) => void): void {
+  const origin = req.headers.origin;
+  if (origin === undefined) return done(true);
+  if (typeof origin !== 'string') return done(false);
+  if (isSameOrigin(req, origin)) return done(true);
+  if (policy === undefined || policy === false) return done(false);
+  if (policy === true) return done(true);
+  if (typeof policy === 'function') {
+    let called = false;
+    try {
+      policy(origin, (err, allow) => {
+        if (called) return;
+        called = true;
+        done(err === null && allow === true);
+      });
+    } catch {
+      if (!called) {
+        called = true;
+        done(false);
+      }
+    }
+    return;
+  }
+  if (Array.isArray(policy)) return done(policy.some((p: string | RegExp) => matchOrigin(p, origin)));
+  return done(matchOrigin(policy as string | RegExp, origin));
+}
+
+/** Runs every check; calls `done` with a refusal or `undefined` when the handshake may proceed. */
+export function checkHandshake(
+  req: IncomingMessage,
+  url: URL,
+  options: Pick<ServerOptions, 'cors' | 'allowRequest'>,
+  done: (refusal: Refusal | undefined) => void,
+): void {
+  const refusal = checkProtocol(req, url);
+  if (refusal !== undefined) return done(refusal);
+  checkOrigin(req, options.cors.origin, (allowed) => {
+    if (!allowed) return done({ status: 403, ...HandshakeError.FORBIDDEN });
+    const allowRequest = options.allowRequest;
+    if (allowRequest === undefined) return done(undefined);
+    let called = false;
+    const callback = (err: string | null | undefined, success: boolean): void => {
+      if (called) return;
+      called = true;
+      if (success === true) return done(undefined);
+      done({ status: 403, code: HandshakeError.FORBIDDEN.code, message: typeof err === 'string' && err !== '' ? err : 'Forbidden' });
+    };
+    try {
+      allowRequest(req, callback);
+    } catch {
+      callback('Forbidden', false);
+    }
+  });
+}
+
+/** Answers a refused upgrade on the raw socket and destroys it (no `101` was sent). */
+export function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = refusal.message;
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n` +
+      'Connection: close\r\n' +
+      'Content-Type: text/plain; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      '\r\n' +
+      body,
+  );
+  socket.once('finish', () => socket.destroy());
+}
+
+/** Answers a plain HTTP request on the server's path (polling is not served) with the Engine.IO error JSON. */
+export function refuseRequest(res: ServerResponse, refusal: Refusal): void {
+  const body = JSON.stringify({ code: refusal.code, message: refusal.message });
+  res.writeHead(refusal.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}

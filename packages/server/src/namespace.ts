@@ -1,0 +1,327 @@
+/*
+ * A namespace: its sockets, its adapter (rooms), its connection middleware, and the seed-style
+ * listeners (`io.on('connection' | 'disconnect' | '<client event>', (socket, …) => …)`). A
+ * namespace created by `io.of(RegExp | function)` is a parent: the children it matches share its
+ * middleware and listeners, and its broadcasts reach every child.
+ */
+import {
+  PacketType,
+  encodePacket,
+  type AckResult,
+  type EventContract,
+  type EventNames,
+  type EventParams,
+} from '@emitwire/protocol';
+import type { Adapter, Room } from './adapter.js';
+import { BroadcastOperator, type BroadcastEmitArgs } from './broadcast-operator.js';
+import type { Client } from './client.js';
+import { toEngineFrames } from './engine-connection.js';
+import { invalidArgument } from './errors.js';
+import { generateId } from './id.js';
+import { ListenerMap, type AnyFunction } from './listeners.js';
+import type { Server } from './server.js';
+import { Socket, type Handshake } from './socket.js';
+import type {
+  AckEventNames,
+  DisconnectReason,
+  EmitEvents,
+  EmitWithAckArgs,
+  ListenEvents,
+  ListenerResult,
+  ServerSideEvents,
+} from './typed-events.js';
+
+/** Connection middleware: `next()` admits the socket, `next(err)` refuses it (CONNECT_ERROR with `err.message` and `err.data`). */
+export type Middleware<C extends EventContract = EventContract> = (
+  socket: Socket<C>,
+  next: (err?: Error & { data?: unknown }) => void,
+) => unknown;
+
+/** Lifecycle events of `io.on` / `nsp.on`. */
+export interface NamespaceReservedEvents<C extends EventContract> {
+  connection: (socket: Socket<C>) => unknown;
+  connect: (socket: Socket<C>) => unknown;
+  disconnect: (socket: Socket<C>, reason: DisconnectReason, description?: Error) => unknown;
+}
+
+/** The listener of `nsp.on(ev)`: a lifecycle listener, or `(socket, …args, ack?)` for a client event. */
+export type NamespaceListener<C extends EventContract, K> = K extends keyof NamespaceReservedEvents<C>
+  ? NamespaceReservedEvents<C>[K]
+  : K extends EventNames<ListenEvents<C>>
+    ? (socket: Socket<C>, ...args: EventParams<ListenEvents<C>, K>) => ListenerResult<ListenEvents<C>, K>
+    : never;
+
+/** Event names `nsp.on` accepts. */
+export type NamespaceEvent<C extends EventContract> = EventNames<ListenEvents<C>> | keyof NamespaceReservedEvents<C>;
+
+const LIFECYCLE: ReadonlySet<string> = new Set(['connection', 'connect', 'disconnect']);
+
+/** A namespace (`io.of('/admin')`); the main namespace `/` is the server itself. */
+export class Namespace<C extends EventContract = EventContract> {
+  /** The name (`/admin`), or the pattern's source for a parent namespace. */
+  readonly name: string;
+  /** The server. */
+  readonly server: Server<C>;
+  /** The connected sockets, by id. */
+  readonly sockets = new Map<string, Socket<C>>();
+  /** The rooms and broadcasts of this namespace. */
+  readonly adapter: Adapter;
+  /** The parent namespace, for a child created by a dynamic namespace. */
+  readonly parent: Namespace<C> | undefined;
+
+  /** @internal Children of a parent namespace. */
+  readonly _children = new Set<Namespace<C>>();
+  private readonly lifecycle = new ListenerMap();
+  private readonly events = new ListenerMap();
+  private readonly serverSide = new ListenerMap();
+  private readonly middlewares: Middleware<C>[] = [];
+  private ackId = 0;
+
+  /** @internal True for a dynamic namespace (a pattern), whose broadcasts reach its children. */
+  readonly _isParent: boolean;
+
+  constructor(server: Server<C>, name: string, parent?: Namespace<C>, isParent = false) {
+    this.server = server;
+    this.name = name;
+    this.parent = parent;
+    this._isParent = isParent;
+    this.adapter = new server._options.adapter(this as unknown as Namespace);
+  }
+
+  /**
+   * `connection` / `connect`: a socket joined; `disconnect`: `(socket, reason)`; any other name: the
+   * client event, for every socket of the namespace, as `(socket, …args, ack?)`. A listener's return
+   * value (or promise) answers the ack.
+   */
+  on<K extends NamespaceEvent<C>>(ev: K, listener: NamespaceListener<C, K>): this {
+    this.registry(ev).on(ev === 'connect' ? 'connection' : ev, listener as AnyFunction);
+    return this;
+  }
+
+  /** Listens once. */
+  once<K extends NamespaceEvent<C>>(ev: K, listener: NamespaceListener<C, K>): this {
+    this.registry(ev).on(ev === 'connect' ? 'connection' : ev, listener as AnyFunction, true);
+    return this;
+  }
+
+  /** Removes a listener, or every listener of an event. */
+  off<K extends NamespaceEvent<C>>(ev: K, listener?: NamespaceListener<C, K>): this {
+    this.registry(ev).off(ev === 'connect' ? 'connection' : ev, listener as AnyFunction | undefined);
+    return this;
+  }
+
+  private registry(ev: string): ListenerMap {
+    if (typeof ev !== 'string') throw invalidArgument('event name must be a string');
+    return LIFECYCLE.has(ev) ? this.lifecycle : this.events;
+  }
+
+  /** Adds connection middleware, run in order for every socket joining. */
+  use(fn: Middleware<C>): this {
+    if (typeof fn !== 'function') throw invalidArgument('middleware must be a function');
+    this.middlewares.push(fn);
+    return this;
+  }
+
+  // ── broadcasting (a BroadcastOperator with no rooms: every socket) ─────────────────────────
+
+  /** @internal */
+  _operator(): BroadcastOperator<C> {
+    return new BroadcastOperator(this);
+  }
+
+  /** Broadcasts to the sockets in `room`. */
+  to(room: Room | readonly Room[]): BroadcastOperator<C> {
+    return this._operator().to(room);
+  }
+
+  /** Same as {@link to}. */
+  in(room: Room | readonly Room[]): BroadcastOperator<C> {
+    return this._operator().to(room);
+  }
+
+  /** Broadcasts to every socket except those in `room`. */
+  except(room: Room | readonly Room[]): BroadcastOperator<C> {
+    return this._operator().except(room);
+  }
+
+  /** Sends an event to every socket of the namespace (encoded once). */
+  emit<K extends EventNames<EmitEvents<C>>>(ev: K, ...args: BroadcastEmitArgs<EmitEvents<C>, K>): boolean {
+    return this._operator().emit(ev, ...args);
+  }
+
+  /** Sends an event to every socket and resolves with one answer per socket. */
+  emitWithAck<K extends AckEventNames<EmitEvents<C>>>(
+    ev: K,
+    ...args: EmitWithAckArgs<EmitEvents<C>, K>
+  ): Promise<AckResult<EmitEvents<C>, K>[]> {
+    return this._operator().emitWithAck(ev, ...args);
+  }
+
+  /** Waits at most `ms` for broadcast acks. */
+  timeout(ms: number): BroadcastOperator<C> {
+    return this._operator().timeout(ms);
+  }
+
+  /** Skips sockets whose connection is not ready to write at once. */
+  get volatile(): BroadcastOperator<C> {
+    return this._operator().volatile;
+  }
+
+  /** Only this process (cluster adapters). */
+  get local(): BroadcastOperator<C> {
+    return this._operator().local;
+  }
+
+  /** Sets permessage-deflate for a broadcast. */
+  compress(compress: boolean): BroadcastOperator<C> {
+    return this._operator().compress(compress);
+  }
+
+  /** The sockets of the namespace. */
+  fetchSockets(): Promise<Socket<C>[]> {
+    return this._operator().fetchSockets();
+  }
+
+  /** Makes every socket join rooms. */
+  socketsJoin(room: Room | readonly Room[]): void {
+    this._operator().socketsJoin(room);
+  }
+
+  /** Makes every socket leave rooms. */
+  socketsLeave(room: Room | readonly Room[]): void {
+    this._operator().socketsLeave(room);
+  }
+
+  /** Disconnects every socket (with `close`, their connections). */
+  disconnectSockets(close = false): void {
+    this._operator().disconnectSockets(close);
+  }
+
+  /**
+   * Sends an event to the other server processes of a cluster (through the adapter; nothing
+   * happens with the in-memory adapter). Socket.IO's `io.on` for these moved to {@link onServerSideEmit}.
+   */
+  serverSideEmit<K extends EventNames<ServerSideEvents<C>>>(ev: K, ...args: EventParams<ServerSideEvents<C>, K>): boolean {
+    this.adapter.serverSideEmit([ev, ...args]);
+    return true;
+  }
+
+  /** Listens to events sent by other server processes with {@link serverSideEmit}. */
+  onServerSideEmit<K extends EventNames<ServerSideEvents<C>>>(
+    ev: K,
+    listener: (...args: EventParams<ServerSideEvents<C>, K>) => void,
+  ): this {
+    this.serverSide.on(ev, listener as AnyFunction);
+    return this;
+  }
+
+  /** @internal Called by cluster adapters with `[event, ...args]` from another process. */
+  _onServerSideEmit(args: [string, ...unknown[]]): void {
+    this.serverSide.emit(args[0], args.slice(1), undefined, (err) =>
+      this.server._options.onHandlerError(err, { nsp: this.name, socketId: '', event: args[0] }),
+    );
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────────────────────
+
+  /** @internal The next ack id: unique per namespace, shared by socket emits and broadcasts. */
+  _nextAckId(): number {
+    this.ackId = this.ackId >= Number.MAX_SAFE_INTEGER ? 0 : this.ackId + 1;
+    return this.ackId;
+  }
+
+  /** @internal The namespaces a broadcast from here reaches: itself, or a parent's children. */
+  _namespaces(): Namespace<C>[] {
+    return this._isParent ? [...this._children] : [this];
+  }
+
+  /** @internal */
+  _adapters(): Adapter[] {
+    return this._namespaces().map((nsp) => nsp.adapter);
+  }
+
+  /** @internal Namespace-level listeners of a client event, then the parent's. */
+  _dispatch(
+    socket: Socket<C>,
+    ev: string,
+    args: readonly unknown[],
+    onResult: (value: unknown) => void,
+    onError: (err: unknown) => void,
+  ): void {
+    if (!this.events.has(ev) && this.parent === undefined) return;
+    const withSocket = [socket, ...args];
+    this.events.emit(ev, withSocket, onResult, onError);
+    this.parent?.events.emit(ev, withSocket, onResult, onError);
+  }
+
+  /** @internal Admits a client: middleware (the parent's first), then CONNECT and `connection`. */
+  _add(client: Client, auth: Record<string, unknown>, base: Omit<Handshake, 'auth'>, done: () => void): void {
+    const handshake: Handshake = { ...base, auth };
+    const socket = new Socket<C>(this, client, generateId(), handshake, this.server._options.maxPendingAcks);
+    const chain = this.parent === undefined ? this.middlewares : [...this.parent.middlewares, ...this.middlewares];
+    let i = 0;
+    const next = (err?: Error & { data?: unknown }): void => {
+      if (client.conn.readyState !== 'open') return done();
+      if (err !== undefined && err !== null) {
+        done();
+        const data: { message: string; data?: unknown } = {
+          message: err instanceof Error ? err.message : String(err),
+        };
+        if (err instanceof Error && err.data !== undefined) data.data = err.data;
+        client.conn.write(toEngineFrames(encodePacket({ type: PacketType.CONNECT_ERROR, nsp: this.name, data })));
+        return;
+      }
+      const fn = chain[i++];
+      if (fn === undefined) {
+        done();
+        this.connect(client, socket);
+        return;
+      }
+      let called = false;
+      const once = (e?: Error & { data?: unknown }): void => {
+        if (called) return;
+        called = true;
+        next(e);
+      };
+      try {
+        const r = fn(socket, once);
+        if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
+          (r as PromiseLike<unknown>).then(undefined, (e: unknown) => once(e instanceof Error ? e : new Error(String(e))));
+        }
+      } catch (e) {
+        once(e instanceof Error ? e : new Error(String(e)));
+      }
+    };
+    next();
+  }
+
+  private connect(client: Client, socket: Socket<C>): void {
+    this.sockets.set(socket.id, socket);
+    client._add(this.name, socket as unknown as Socket);
+    socket._onconnect();
+    const args = [socket];
+    this.emitLifecycle(socket, 'connection', args);
+  }
+
+  private emitLifecycle(socket: Socket<C>, ev: string, args: unknown[]): void {
+    const onResult = (value: unknown): void => {
+      if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
+        (value as PromiseLike<unknown>).then(undefined, (err: unknown) => socket.handlerFailed(ev, err));
+      }
+    };
+    const onError = (err: unknown): void => socket.handlerFailed(ev, err);
+    this.lifecycle.emit(ev, args, onResult, onError);
+    this.parent?.lifecycle.emit(ev, args, onResult, onError);
+  }
+
+  /** @internal */
+  _remove(socket: Socket<C>): void {
+    this.sockets.delete(socket.id);
+  }
+
+  /** @internal The namespace-level `disconnect` listeners. */
+  _ondisconnect(socket: Socket<C>, reason: DisconnectReason, description?: Error): void {
+    const args: unknown[] = description === undefined ? [socket, reason] : [socket, reason, description];
+    this.emitLifecycle(socket, 'disconnect', args);
+  }
+}

@@ -1,0 +1,183 @@
+import type { IncomingMessage } from 'node:http';
+import type { PerMessageDeflateOptions } from 'ws';
+import type { AdapterConstructor } from './adapter.js';
+import { InMemoryAdapter } from './in-memory-adapter.js';
+import { invalidArgument } from './errors.js';
+
+/** A single allowed origin, a list, a RegExp, `'*'`/`true` for any origin, or a function deciding. */
+export type OriginPolicy =
+  | string
+  | RegExp
+  | ReadonlyArray<string | RegExp>
+  | boolean
+  | ((origin: string, callback: (err: Error | null, allow?: boolean) => void) => void);
+
+/** Cross-origin policy for browser handshakes. */
+export interface CorsOptions {
+  /**
+   * Origins allowed to open a connection from a browser page of another origin. Requests without an
+   * `Origin` header (non-browser clients) and same-origin requests are always accepted.
+   * @default undefined (cross-origin browser handshakes are refused with 403)
+   * @example { origin: ['https://app.example.com', /\.example\.com$/] }
+   */
+  origin?: OriginPolicy;
+}
+
+/** What a failed handler reports to {@link ServerOptions.onHandlerError}. */
+export interface HandlerErrorContext {
+  /** The namespace name. */
+  nsp: string;
+  /** The socket id. */
+  socketId: string;
+  /** The event being handled, or `connection` / `disconnect`. */
+  event: string;
+}
+
+/** Options of {@link Server}. Names and units follow Socket.IO where the option exists there. */
+export interface ServerOptions {
+  /**
+   * The path the server answers on. Upgrade requests for other paths are left to other listeners.
+   * @default '/socket.io/'
+   */
+  path: string;
+  /**
+   * Serve the browser client script at `<path>/emitwire.min.js` (resolved at run time from
+   * `@emitwire/client`; 404 when it is not installed or not built).
+   * @default true
+   */
+  serveClient: boolean;
+  /**
+   * An explicit file to serve as the browser client script, instead of resolving `@emitwire/client`.
+   * @default undefined
+   */
+  clientScript: string | undefined;
+  /**
+   * Milliseconds between the server's pings.
+   * @default 25000
+   */
+  pingInterval: number;
+  /**
+   * Milliseconds the client has to answer a ping before the connection is closed (`ping timeout`).
+   * @default 20000
+   */
+  pingTimeout: number;
+  /**
+   * Milliseconds a connection may stay without any joined namespace (after opening, or after the
+   * client left its last namespace) before it is closed.
+   * @default 45000
+   */
+  connectTimeout: number;
+  /**
+   * Largest WebSocket message accepted, in bytes (the `maxPayload` of the open packet).
+   * @default 1_000_000
+   */
+  maxHttpBufferSize: number;
+  /**
+   * Most binary attachments one packet may declare.
+   * @default 10
+   */
+  maxAttachments: number;
+  /**
+   * Deepest nesting of arrays and objects accepted in packet data.
+   * @default 64
+   */
+  maxDepth: number;
+  /**
+   * Largest unsent backlog of one connection, in bytes (approximately: text counts one byte per
+   * UTF-16 unit): frames queued for this tick plus what the socket has not flushed yet. Past it the
+   * connection is closed (`transport error`, described by an `EW_BUFFER_FULL` error) instead of
+   * growing without bound.
+   * @default 8_388_608 (8 MiB)
+   */
+  maxBacklog: number;
+  /**
+   * Most server-to-client emits per socket waiting for an ack at once. Past it, the ack callback is
+   * called at once with an `EW_BUFFER_FULL` error and nothing is sent.
+   * @default 1000
+   */
+  maxPendingAcks: number;
+  /**
+   * Cross-origin policy for browser handshakes.
+   * @default {} (same-origin and non-browser clients only)
+   */
+  cors: CorsOptions;
+  /**
+   * Called for every handshake that passed the protocol checks; `callback(null, true)` accepts,
+   * anything else answers 403 (with `err` as the body when it is a string).
+   * @default undefined
+   */
+  allowRequest:
+    | ((req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void)
+    | undefined;
+  /**
+   * WebSocket permessage-deflate (off by default, as in Socket.IO: it costs memory and CPU per
+   * connection).
+   * @default false
+   */
+  perMessageDeflate: boolean | PerMessageDeflateOptions;
+  /**
+   * The adapter class each namespace uses for rooms and broadcasts.
+   * @default InMemoryAdapter
+   */
+  adapter: AdapterConstructor;
+  /**
+   * Called when a handler (event listener, `connection` or `disconnect` listener) throws or rejects
+   * and no ack was asked for to report it to. The process never sees these errors.
+   * @default logs with console.error
+   */
+  onHandlerError: (err: unknown, context: HandlerErrorContext) => void;
+}
+
+/** The defaults of {@link ServerOptions}. */
+export const DEFAULT_OPTIONS: Readonly<ServerOptions> = {
+  path: '/socket.io/',
+  serveClient: true,
+  clientScript: undefined,
+  pingInterval: 25_000,
+  pingTimeout: 20_000,
+  connectTimeout: 45_000,
+  maxHttpBufferSize: 1_000_000,
+  maxAttachments: 10,
+  maxDepth: 64,
+  maxBacklog: 8 * 1024 * 1024,
+  maxPendingAcks: 1000,
+  cors: {},
+  allowRequest: undefined,
+  perMessageDeflate: false,
+  adapter: InMemoryAdapter,
+  onHandlerError: (err, context) => {
+    console.error(`emitwire: handler for "${context.event}" on ${context.nsp} (socket ${context.socketId}) failed:`, err);
+  },
+};
+
+const POSITIVE_OPTIONS = [
+  'pingInterval',
+  'pingTimeout',
+  'connectTimeout',
+  'maxHttpBufferSize',
+  'maxBacklog',
+  'maxPendingAcks',
+] as const;
+
+/** Merges options over the defaults and validates them (misuse throws synchronously). */
+export function resolveOptions(options: Partial<ServerOptions> = {}): ServerOptions {
+  const merged: ServerOptions = { ...DEFAULT_OPTIONS };
+  for (const key of Object.keys(options) as (keyof ServerOptions)[]) {
+    const value = options[key];
+    // an explicit undefined keeps the default (JS callers)
+    if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  }
+  for (const key of POSITIVE_OPTIONS) {
+    const v = merged[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      throw invalidArgument(`option ${key} must be a finite positive number`);
+    }
+  }
+  if (!Number.isInteger(merged.maxAttachments) || merged.maxAttachments < 0) {
+    throw invalidArgument('option maxAttachments must be a non-negative integer');
+  }
+  if (typeof merged.path !== 'string' || !merged.path.startsWith('/')) {
+    throw invalidArgument('option path must be a string starting with "/"');
+  }
+  return merged;
+}

@@ -1,0 +1,413 @@
+/*
+ * The Server: attaches to an http(s) server (or creates one), vets upgrade requests on its path,
+ * opens an EngineConnection + Client per WebSocket, owns the namespaces, and delegates the
+ * namespace API to the main namespace `/` (DESIGN.md, API).
+ */
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AckResult, EventContract, EventNames, EventParams } from '@emitwire/protocol';
+import type { Room } from './adapter.js';
+import type { BroadcastEmitArgs, BroadcastOperator } from './broadcast-operator.js';
+import { Client, handshakeOf } from './client.js';
+import { EngineConnection, type EngineSettings } from './engine-connection.js';
+import { invalidArgument } from './errors.js';
+import { checkHandshake, checkProtocol, HandshakeError, refuseRequest, refuseUpgrade } from './handshake.js';
+import { generateId } from './id.js';
+import { Namespace, type Middleware, type NamespaceEvent, type NamespaceListener } from './namespace.js';
+import { resolveOptions, type ServerOptions } from './options.js';
+import { CLIENT_SCRIPT_NAME, ClientScriptHandler } from './serve-client.js';
+import type { Socket } from './socket.js';
+import type { AckEventNames, EmitEvents, EmitWithAckArgs, ServerSideEvents } from './typed-events.js';
+
+/** Decides whether a dynamic namespace (`io.of(fn)`) accepts a name. */
+export type NamespaceMatcher = (
+  name: string,
+  auth: Record<string, unknown>,
+  next: (err: Error | null, success: boolean) => void,
+) => void;
+
+type AnyHttpServer = HttpServer | HttpsServer;
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+function noop(): void {}
+
+/** How long `close()` waits for clients to answer the closing handshake before dropping them. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * The emitwire server.
+ * @example
+ * const io = new Server<ChatEvents>(8000);
+ * io.on('chat', (socket, text) => { io.emit('chat', { from: socket.id, text }); });
+ */
+export class Server<C extends EventContract = EventContract> {
+  /** @internal The resolved options. */
+  readonly _options: ServerOptions;
+  /** The main namespace `/`. */
+  readonly sockets: Namespace<C>;
+  private readonly nsps = new Map<string, Namespace<C>>();
+  private readonly parents: Array<{ match: NamespaceMatcher; nsp: Namespace<C> }> = [];
+  private readonly clients = new Set<Client>();
+  private readonly wss: WebSocketServer;
+  private readonly settings: EngineSettings;
+  private readonly basePath: string;
+  private readonly scriptHandler: ClientScriptHandler;
+  private http: AnyHttpServer | undefined;
+  private ownsHttp = false;
+  private detach: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options?: Partial<ServerOptions>);
+  constructor(port: number, options?: Partial<ServerOptions>);
+  constructor(server: AnyHttpServer, options?: Partial<ServerOptions>);
+  constructor(target?: number | AnyHttpServer | Partial<ServerOptions>, options?: Partial<ServerOptions>) {
+    const opts = typeof target === 'object' && !isHttpServer(target) ? target : options;
+    this._options = resolveOptions(opts);
+    const path = this._options.path;
+    this.basePath = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    this.settings = {
+      pingInterval: this._options.pingInterval,
+      pingTimeout: this._options.pingTimeout,
+      maxPayload: this._options.maxHttpBufferSize,
+      maxBacklog: this._options.maxBacklog,
+    };
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: this._options.maxHttpBufferSize,
+      perMessageDeflate: this._options.perMessageDeflate,
+    });
+    this.scriptHandler = new ClientScriptHandler(this._options.clientScript);
+    this.sockets = this.of('/');
+    if (typeof target === 'number') this.listen(target);
+    else if (isHttpServer(target)) this.attach(target);
+  }
+
+  /** The http(s) server the Server is attached to, once attached. */
+  get httpServer(): AnyHttpServer | undefined {
+    return this.http;
+  }
+
+  /** The number of open connections. */
+  get clientsCount(): number {
+    return this.clients.size;
+  }
+
+  /** Creates an http server listening on `port` (all interfaces unless `host` is given) and attaches to it. */
+  listen(port: number, host?: string): this {
+    const http = createServer();
+    this.attachTo(http, true);
+    if (host === undefined) http.listen(port);
+    else http.listen(port, host);
+    return this;
+  }
+
+  /**
+   * Attaches to an existing http(s) server: upgrade requests on `path` are ours, every other
+   * request and upgrade is left to the server's other listeners.
+   */
+  attach(server: AnyHttpServer): this {
+    this.attachTo(server, false);
+    return this;
+  }
+
+  private attachTo(server: AnyHttpServer, owned: boolean): void {
+    if (this.http !== undefined) throw invalidArgument('the server is already attached');
+    this.http = server;
+    this.ownsHttp = owned;
+    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.httpOnUpgrade(req, socket, head);
+    server.on('upgrade', onUpgrade);
+    // Requests on our path are answered here; the others go to the listeners the server had.
+    const previous = server.listeners('request') as RequestListener[];
+    server.removeAllListeners('request');
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+      if (this.httpOnRequest(req, res)) return;
+      if (previous.length === 0 && owned) {
+        res.writeHead(404, { 'Content-Length': 0 });
+        res.end();
+        return;
+      }
+      for (const listener of previous) listener.call(server, req, res);
+    };
+    server.on('request', onRequest);
+    this.detach = () => {
+      server.off('upgrade', onUpgrade);
+      server.off('request', onRequest);
+      for (const listener of previous) server.on('request', listener);
+    };
+  }
+
+  private parseUrl(req: IncomingMessage): URL | undefined {
+    try {
+      return new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return undefined;
+    }
+  }
+
+  private isOurPath(pathname: string): boolean {
+    return pathname === this.basePath || pathname === this.basePath + '/';
+  }
+
+  /** Answers plain HTTP requests on our path; returns false for the others. */
+  private httpOnRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = this.parseUrl(req);
+    if (url === undefined) return false;
+    if (this._options.serveClient && url.pathname === `${this.basePath === '/' ? '' : this.basePath}/${CLIENT_SCRIPT_NAME}`) {
+      this.scriptHandler.handle(req, res);
+      return true;
+    }
+    if (!this.isOurPath(url.pathname)) return false;
+    // HTTP long-polling is not served: Engine.IO's error answer, so polling clients learn why
+    refuseRequest(res, checkProtocol(req, url) ?? { status: 400, ...HandshakeError.BAD_REQUEST });
+    return true;
+  }
+
+  private httpOnUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = this.parseUrl(req);
+    if (url === undefined || !this.isOurPath(url.pathname)) {
+      // another path: someone else's upgrade, unless nobody else listens on a server we own
+      if (this.ownsHttp && this.http?.listenerCount('upgrade') === 1) {
+        socket.on('error', noop);
+        socket.destroy();
+      }
+      return;
+    }
+    // a reset during the checks must not become an uncaught 'error' (CVE-2022-41940)
+    socket.on('error', noop);
+    if (this.closing !== undefined) {
+      socket.destroy();
+      return;
+    }
+    checkHandshake(req, url, this._options, (refusal) => {
+      if (refusal !== undefined) return refuseUpgrade(socket, refusal);
+      if (socket.destroyed || this.closing !== undefined) return socket.destroy();
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.wssOnConnection(ws, req, url));
+    });
+  }
+
+  private wssOnConnection(ws: WebSocket, req: IncomingMessage, url: URL): void {
+    if (this.closing !== undefined) {
+      ws.terminate();
+      return;
+    }
+    const conn = new EngineConnection(ws, req, generateId(), this.settings);
+    const client = new Client(this, conn, handshakeOf(req, url));
+    if (conn.readyState === 'open') this.clients.add(client);
+  }
+
+  /** @internal */
+  _clientClosed(client: Client): void {
+    this.clients.delete(client);
+  }
+
+  // ── namespaces ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The namespace named `name` (created on first use), or a dynamic namespace matching names by
+   * RegExp or function: its middleware and listeners apply to every child it creates.
+   */
+  of(name: string | RegExp | NamespaceMatcher, fn?: (socket: Socket<C>) => void): Namespace<C> {
+    let nsp: Namespace<C>;
+    if (typeof name === 'string') {
+      const full = name.startsWith('/') ? name : '/' + name;
+      const existing = this.nsps.get(full);
+      nsp = existing ?? new Namespace<C>(this, full);
+      if (existing === undefined) this.nsps.set(full, nsp);
+    } else if (name instanceof RegExp || typeof name === 'function') {
+      nsp = new Namespace<C>(this, String(name), undefined, true);
+      const match: NamespaceMatcher =
+        typeof name === 'function'
+          ? name
+          : (n, _auth, next) => {
+              name.lastIndex = 0;
+              next(null, name.test(n));
+            };
+      this.parents.push({ match, nsp });
+    } else {
+      throw invalidArgument('namespace must be a string, a RegExp or a function');
+    }
+    if (fn !== undefined) nsp.on('connection', fn as NamespaceListener<C, 'connection'>);
+    return nsp;
+  }
+
+  /** @internal */
+  _resolveNamespace(name: string, auth: Record<string, unknown>, done: (nsp: Namespace | undefined) => void): void {
+    const existing = this.nsps.get(name);
+    if (existing !== undefined) return done(existing as unknown as Namespace);
+    let i = 0;
+    const tryNext = (): void => {
+      const parent = this.parents[i++];
+      if (parent === undefined) return done(undefined);
+      let called = false;
+      const next = (err: Error | null, success: boolean): void => {
+        if (called) return;
+        called = true;
+        if (err !== null || success !== true) return tryNext();
+        let child = this.nsps.get(name);
+        if (child === undefined) {
+          child = new Namespace<C>(this, name, parent.nsp);
+          parent.nsp._children.add(child);
+          this.nsps.set(name, child);
+        }
+        done(child as unknown as Namespace);
+      };
+      try {
+        parent.match(name, auth, next);
+      } catch (err) {
+        next(err instanceof Error ? err : new Error(String(err)), false);
+      }
+    };
+    tryNext();
+  }
+
+  // ── the main namespace's API ───────────────────────────────────────────────────────────────
+
+  /** See {@link Namespace.on}: `connection`/`connect`, `disconnect`, or a client event for every socket. */
+  on<K extends NamespaceEvent<C>>(ev: K, listener: NamespaceListener<C, K>): this {
+    this.sockets.on(ev, listener);
+    return this;
+  }
+
+  /** See {@link Namespace.once}. */
+  once<K extends NamespaceEvent<C>>(ev: K, listener: NamespaceListener<C, K>): this {
+    this.sockets.once(ev, listener);
+    return this;
+  }
+
+  /** See {@link Namespace.off}. */
+  off<K extends NamespaceEvent<C>>(ev: K, listener?: NamespaceListener<C, K>): this {
+    this.sockets.off(ev, listener);
+    return this;
+  }
+
+  /** Connection middleware of the main namespace. */
+  use(fn: Middleware<C>): this {
+    this.sockets.use(fn);
+    return this;
+  }
+
+  /** Sends an event to every socket of the main namespace. */
+  emit<K extends EventNames<EmitEvents<C>>>(ev: K, ...args: BroadcastEmitArgs<EmitEvents<C>, K>): boolean {
+    return this.sockets.emit(ev, ...args);
+  }
+
+  /** Sends an event to every socket and resolves with one answer per socket. */
+  emitWithAck<K extends AckEventNames<EmitEvents<C>>>(
+    ev: K,
+    ...args: EmitWithAckArgs<EmitEvents<C>, K>
+  ): Promise<AckResult<EmitEvents<C>, K>[]> {
+    return this.sockets.emitWithAck(ev, ...args);
+  }
+
+  /** Broadcasts to a room (or a socket id). */
+  to(room: Room | readonly Room[]): BroadcastOperator<C> {
+    return this.sockets.to(room);
+  }
+
+  /** Same as {@link to}. */
+  in(room: Room | readonly Room[]): BroadcastOperator<C> {
+    return this.sockets.in(room);
+  }
+
+  /** Broadcasts to every socket except those in `room`. */
+  except(room: Room | readonly Room[]): BroadcastOperator<C> {
+    return this.sockets.except(room);
+  }
+
+  /** Waits at most `ms` for broadcast acks. */
+  timeout(ms: number): BroadcastOperator<C> {
+    return this.sockets.timeout(ms);
+  }
+
+  /** Skips sockets whose connection is not ready to write at once. */
+  get volatile(): BroadcastOperator<C> {
+    return this.sockets.volatile;
+  }
+
+  /** Only this process (cluster adapters). */
+  get local(): BroadcastOperator<C> {
+    return this.sockets.local;
+  }
+
+  /** Sets permessage-deflate for a broadcast. */
+  compress(compress: boolean): BroadcastOperator<C> {
+    return this.sockets.compress(compress);
+  }
+
+  /** The sockets of the main namespace. */
+  fetchSockets(): Promise<Socket<C>[]> {
+    return this.sockets.fetchSockets();
+  }
+
+  /** Makes every socket of the main namespace join rooms. */
+  socketsJoin(room: Room | readonly Room[]): void {
+    this.sockets.socketsJoin(room);
+  }
+
+  /** Makes every socket of the main namespace leave rooms. */
+  socketsLeave(room: Room | readonly Room[]): void {
+    this.sockets.socketsLeave(room);
+  }
+
+  /** Disconnects every socket of the main namespace. */
+  disconnectSockets(close = false): void {
+    this.sockets.disconnectSockets(close);
+  }
+
+  /** Sends an event to the other server processes (cluster adapters). */
+  serverSideEmit<K extends EventNames<ServerSideEvents<C>>>(ev: K, ...args: EventParams<ServerSideEvents<C>, K>): boolean {
+    return this.sockets.serverSideEmit(ev, ...args);
+  }
+
+  /** Listens to events from other server processes (Socket.IO's `io.on` for these). */
+  onServerSideEmit<K extends EventNames<ServerSideEvents<C>>>(
+    ev: K,
+    listener: (...args: EventParams<ServerSideEvents<C>, K>) => void,
+  ): this {
+    this.sockets.onServerSideEmit(ev, listener);
+    return this;
+  }
+
+  /**
+   * Stops accepting connections, disconnects every socket with `server shutting down`, closes the
+   * http server, and resolves when done. Also accepts a Socket.IO-style callback.
+   */
+  close(callback?: (err?: Error) => void): Promise<void> {
+    this.closing ??= this.shutdown();
+    if (callback !== undefined) this.closing.then(() => callback(), (err: Error) => callback(err));
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const conns = [...this.clients].map((client) => client.conn);
+    for (const conn of conns) conn.close('server shutting down');
+    if (conns.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_GRACE_MS);
+      });
+      await Promise.race([Promise.all(conns.map((c) => c.whenClosed())), grace]);
+      clearTimeout(timer);
+      for (const conn of conns) conn.terminate();
+    }
+    for (const nsp of this.nsps.values()) await nsp.adapter.close();
+    this.wss.close();
+    const http = this.http;
+    this.detach?.();
+    if (http !== undefined && http.listening) {
+      await new Promise<void>((resolve, reject) => http.close((err) => (err ? reject(err) : resolve())));
+    }
+  }
+}
+
+function isHttpServer(value: unknown): value is AnyHttpServer {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { listen?: unknown }).listen === 'function' &&
+    typeof (value as { on?: unknown }).on === 'function'
+  );
+}

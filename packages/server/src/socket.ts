@@ -1,0 +1,513 @@
+/*
+ * One client's membership of one namespace: its listeners, its rooms, its acks in both directions.
+ *
+ *   created ─ middleware ok ─► connected ─ disconnect(), client 41, connection closed ─► disconnected
+ *                                          ('disconnecting' with rooms, then 'disconnect')
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  ClosedError,
+  ErrorCode,
+  PacketType,
+  RESERVED_EVENTS,
+  encodePacket,
+  fromRemoteErrorPayload,
+  toRemoteErrorPayload,
+  type AckResult,
+  type AnyListener,
+  type DecodedPacket,
+  type EventContract,
+  type EventNames,
+  type Packet,
+  type TimeoutEmitArgs,
+} from '@emitwire/protocol';
+import { PendingAcks, acksFullError, type AckSettler } from './acks.js';
+import type { Room } from './adapter.js';
+import { BroadcastOperator } from './broadcast-operator.js';
+import type { Client } from './client.js';
+import { toEngineFrames, type EngineConnection } from './engine-connection.js';
+import { invalidArgument } from './errors.js';
+import { ListenerMap, type AnyFunction } from './listeners.js';
+import type { Namespace } from './namespace.js';
+import type {
+  AckEventNames,
+  DisconnectReason,
+  EmitEvents,
+  EmitParams,
+  EmitWithAckArgs,
+  ListenEvents,
+  SocketData,
+  SocketOnEvent,
+  SocketOnListener,
+} from './typed-events.js';
+
+/** The handshake details of a socket (Socket.IO's `socket.handshake`). */
+export interface Handshake {
+  /** The upgrade request's headers. */
+  headers: IncomingHttpHeaders;
+  /** When the connection opened, as `Date#toString()`. */
+  time: string;
+  /** The client's IP address. */
+  address: string;
+  /** True when the request carried an `Origin` header other than the server's own. */
+  xdomain: boolean;
+  /** True over TLS. */
+  secure: boolean;
+  /** When the connection opened, in ms since the epoch. */
+  issued: number;
+  /** The request URL. */
+  url: string;
+  /** The query parameters (repeated names give arrays). */
+  query: Record<string, string | string[]>;
+  /** The CONNECT payload (`auth` option of the client), `{}` when absent. */
+  auth: Record<string, unknown>;
+}
+
+/** Per-packet middleware: `[event, ...args]`, then `next()` or `next(err)` to drop the packet. */
+export type PacketMiddleware = (packet: [string, ...unknown[]], next: (err?: Error) => void) => void;
+
+/** Flags of one emit. */
+export interface EmitFlags {
+  volatile?: boolean;
+  compress?: boolean;
+  timeout?: number;
+}
+
+/** `socket.timeout(ms)`: emits whose ack callback receives an error first. */
+export interface TimeoutEmitter<E> {
+  emit<K extends EventNames<E>>(ev: K, ...args: TimeoutEmitArgs<E, K>): boolean;
+  emitWithAck<K extends AckEventNames<E>>(ev: K, ...args: EmitWithAckArgs<E, K>): Promise<AckResult<E, K>>;
+}
+
+/** `socket.volatile` / `socket.compress(flag)`: emits with flags. */
+export class SocketEmitter<C extends EventContract = EventContract> {
+  constructor(
+    private readonly socket: Socket<C>,
+    private readonly flags: EmitFlags,
+  ) {}
+
+  /** Emits with these flags. */
+  emit<K extends EventNames<EmitEvents<C>>>(ev: K, ...args: EmitParams<EmitEvents<C>, K>): boolean {
+    return this.socket._emit(this.flags, ev, args);
+  }
+
+  /** Emits and resolves with the client's ack. */
+  emitWithAck<K extends AckEventNames<EmitEvents<C>>>(
+    ev: K,
+    ...args: EmitWithAckArgs<EmitEvents<C>, K>
+  ): Promise<AckResult<EmitEvents<C>, K>> {
+    return this.socket._emitWithAck(this.flags, ev, args) as Promise<AckResult<EmitEvents<C>, K>>;
+  }
+
+  /** Adds an ack timeout. */
+  timeout(ms: number): TimeoutEmitter<EmitEvents<C>> {
+    return new SocketEmitter(this.socket, { ...this.flags, timeout: checkTimeout(ms) }) as unknown as TimeoutEmitter<EmitEvents<C>>;
+  }
+
+  /** Drops the emits when the connection is not ready to write at once. */
+  get volatile(): SocketEmitter<C> {
+    return new SocketEmitter(this.socket, { ...this.flags, volatile: true });
+  }
+
+  /** Sets permessage-deflate for these emits (when enabled on the server). */
+  compress(compress: boolean): SocketEmitter<C> {
+    return new SocketEmitter(this.socket, { ...this.flags, compress });
+  }
+}
+
+function checkTimeout(ms: number): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw invalidArgument('timeout must be a finite non-negative number');
+  return ms;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+const NO_FLAGS: EmitFlags = {};
+
+/** A client connected to a namespace. */
+export class Socket<C extends EventContract = EventContract> {
+  /** The socket id (also the name of its private room). */
+  readonly id: string;
+  /** The namespace. */
+  readonly nsp: Namespace<C>;
+  /** @internal The connection-level router. */
+  readonly client: Client;
+  /** The handshake details. */
+  readonly handshake: Handshake;
+  /** Application data attached to the socket (typed by the contract's `socketData`). */
+  data: SocketData<C> = {} as SocketData<C>;
+  /** True between the namespace CONNECT answer and the disconnection. */
+  connected = false;
+
+  private readonly listeners = new ListenerMap();
+  private anyIncoming: AnyListener[] = [];
+  private anyOutgoing: AnyListener[] = [];
+  private readonly middlewares: PacketMiddleware[] = [];
+  private readonly acks: PendingAcks;
+
+  constructor(nsp: Namespace<C>, client: Client, id: string, handshake: Handshake, maxPendingAcks: number) {
+    this.nsp = nsp;
+    this.client = client;
+    this.id = id;
+    this.handshake = handshake;
+    this.acks = new PendingAcks(maxPendingAcks);
+  }
+
+  /** The underlying connection (`close()`, `readyState`, `remoteAddress`). */
+  get conn(): EngineConnection {
+    return this.client.conn;
+  }
+
+  /** The rooms the socket is in (a copy; its own id included). */
+  get rooms(): Set<Room> {
+    return new Set(this.nsp.adapter.socketRooms(this.id) ?? []);
+  }
+
+  /** True once disconnected. */
+  get disconnected(): boolean {
+    return !this.connected;
+  }
+
+  // ── listeners ────────────────────────────────────────────────────────────────────────────────
+
+  /** Listens to a client event (or `disconnecting` / `disconnect`). */
+  on<K extends SocketOnEvent<ListenEvents<C>>>(ev: K, listener: SocketOnListener<ListenEvents<C>, K>): this {
+    this.listeners.on(ev, listener as AnyFunction);
+    return this;
+  }
+
+  /** Listens once. */
+  once<K extends SocketOnEvent<ListenEvents<C>>>(ev: K, listener: SocketOnListener<ListenEvents<C>, K>): this {
+    this.listeners.on(ev, listener as AnyFunction, true);
+    return this;
+  }
+
+  /** Removes a listener, every listener of an event, or every listener. */
+  off<K extends SocketOnEvent<ListenEvents<C>>>(ev?: K, listener?: SocketOnListener<ListenEvents<C>, K>): this {
+    this.listeners.off(ev, listener as AnyFunction | undefined);
+    return this;
+  }
+
+  /** Same as {@link off}. */
+  removeAllListeners(ev?: SocketOnEvent<ListenEvents<C>>): this {
+    this.listeners.off(ev);
+    return this;
+  }
+
+  /** The listeners of an event. */
+  listenersOf(ev: SocketOnEvent<ListenEvents<C>>): AnyFunction[] {
+    return this.listeners.listeners(ev);
+  }
+
+  /** Listens to every incoming event: `(event, ...args)`. */
+  onAny(listener: AnyListener): this {
+    this.anyIncoming = [...this.anyIncoming, listener];
+    return this;
+  }
+
+  /** Like {@link onAny}, called before the others. */
+  prependAny(listener: AnyListener): this {
+    this.anyIncoming = [listener, ...this.anyIncoming];
+    return this;
+  }
+
+  /** Removes one catch-all listener, or all of them. */
+  offAny(listener?: AnyListener): this {
+    this.anyIncoming = listener === undefined ? [] : this.anyIncoming.filter((l) => l !== listener);
+    return this;
+  }
+
+  /** The catch-all listeners. */
+  listenersAny(): AnyListener[] {
+    return [...this.anyIncoming];
+  }
+
+  /** Listens to every outgoing event of this socket (its emits and the broadcasts it receives). */
+  onAnyOutgoing(listener: AnyListener): this {
+    this.anyOutgoing = [...this.anyOutgoing, listener];
+    return this;
+  }
+
+  /** Like {@link onAnyOutgoing}, called before the others. */
+  prependAnyOutgoing(listener: AnyListener): this {
+    this.anyOutgoing = [listener, ...this.anyOutgoing];
+    return this;
+  }
+
+  /** Removes one outgoing catch-all listener, or all of them. */
+  offAnyOutgoing(listener?: AnyListener): this {
+    this.anyOutgoing = listener === undefined ? [] : this.anyOutgoing.filter((l) => l !== listener);
+    return this;
+  }
+
+  /** The outgoing catch-all listeners. */
+  listenersAnyOutgoing(): AnyListener[] {
+    return [...this.anyOutgoing];
+  }
+
+  /** Adds a per-packet middleware, run for every incoming event before the listeners. */
+  use(fn: PacketMiddleware): this {
+    this.middlewares.push(fn);
+    return this;
+  }
+
+  // ── emitting ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Sends an event to this client; a last function argument is the ack callback. */
+  emit<K extends EventNames<EmitEvents<C>>>(ev: K, ...args: EmitParams<EmitEvents<C>, K>): boolean {
+    return this._emit(NO_FLAGS, ev, args);
+  }
+
+  /** Sends an event and resolves with the client's ack (rejects with an RpcError if its handler failed). */
+  emitWithAck<K extends AckEventNames<EmitEvents<C>>>(
+    ev: K,
+    ...args: EmitWithAckArgs<EmitEvents<C>, K>
+  ): Promise<AckResult<EmitEvents<C>, K>> {
+    return this._emitWithAck(NO_FLAGS, ev, args) as Promise<AckResult<EmitEvents<C>, K>>;
+  }
+
+  /** Emits whose ack callback gets `(err, ...args)`, `err` being a TimeoutError after `ms`. */
+  timeout(ms: number): TimeoutEmitter<EmitEvents<C>> {
+    return new SocketEmitter(this, { timeout: checkTimeout(ms) }) as unknown as TimeoutEmitter<EmitEvents<C>>;
+  }
+
+  /** Emits that are dropped when the connection is not ready to write at once. */
+  get volatile(): SocketEmitter<C> {
+    return new SocketEmitter(this, { volatile: true });
+  }
+
+  /** Emits with permessage-deflate on or off (when enabled on the server). */
+  compress(compress: boolean): SocketEmitter<C> {
+    return new SocketEmitter(this, { compress });
+  }
+
+  /** @internal */
+  _emit(flags: EmitFlags, ev: string, args: readonly unknown[]): boolean {
+    if (typeof ev !== 'string') throw invalidArgument('event name must be a string');
+    if (RESERVED_EVENTS.has(ev)) throw invalidArgument(`"${ev}" is a reserved event name`);
+    const last = args[args.length - 1];
+    if (typeof last !== 'function') return this.sendEvent(flags, ev, args, undefined);
+    const cb = last as AnyFunction;
+    const settle: AckSettler =
+      flags.timeout === undefined
+        ? (err, res) => {
+            if (err === null) cb(...res);
+          }
+        : (err, res) => (err === null ? cb(null, ...res) : cb(err));
+    return this.sendEvent(flags, ev, args.slice(0, -1), settle);
+  }
+
+  /** @internal */
+  _emitWithAck(flags: EmitFlags, ev: string, args: readonly unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const settle: AckSettler = (err, res) => {
+        if (err !== null) return reject(err);
+        const remote = fromRemoteErrorPayload(res);
+        if (remote !== undefined) reject(remote);
+        else resolve(res[0]);
+      };
+      try {
+        this.sendEvent(flags, ev, args, settle);
+      } catch (err) {
+        reject(err);
+      }
+    });
+  }
+
+  private sendEvent(flags: EmitFlags, ev: string, args: readonly unknown[], settle: AckSettler | undefined): boolean {
+    if (RESERVED_EVENTS.has(ev)) throw invalidArgument(`"${ev}" is a reserved event name`);
+    const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data: [ev, ...args] };
+    if (settle !== undefined) {
+      if (!this.connected) {
+        const err = new ClosedError(ErrorCode.DISCONNECTED, 'socket is not connected');
+        queueMicrotask(() => settle(err, []));
+        return false;
+      }
+      if (!this.acks.hasRoom) {
+        const err = acksFullError(this.client.options.maxPendingAcks);
+        queueMicrotask(() => settle(err, []));
+        return false;
+      }
+      packet.id = this.nsp._nextAckId();
+    }
+    // encode before registering: data that cannot be encoded throws here, leaving nothing pending
+    const frames = toEngineFrames(encodePacket(packet));
+    if (!this.connected) return false;
+    if (flags.volatile === true && !this.conn.writable) return false;
+    if (settle !== undefined) this.acks.add(packet.id!, settle, flags.timeout);
+    if (this.anyOutgoing.length > 0) this._notifyOutgoing(ev, args);
+    return this.conn.write(frames, flags.compress === true);
+  }
+
+  /** @internal Notifies the outgoing catch-all listeners (also for broadcasts). */
+  _notifyOutgoing(ev: string, args: readonly unknown[]): void {
+    if (this.anyOutgoing.length === 0) return;
+    for (const listener of this.anyOutgoing) this.guard(ev, () => listener(ev, ...args));
+  }
+
+  /** @internal Whether outgoing listeners exist (lets broadcasts skip the work). */
+  get _hasOutgoingListeners(): boolean {
+    return this.anyOutgoing.length > 0;
+  }
+
+  /** @internal Registers the ack of a broadcast packet sent to this socket. */
+  _registerAck(id: number, settle: AckSettler): void {
+    this.acks.add(id, settle);
+  }
+
+  // ── rooms and broadcasts ─────────────────────────────────────────────────────────────────────
+
+  /** Joins one room or several. */
+  join(rooms: Room | readonly Room[]): void {
+    if (!this.connected) return;
+    this.nsp.adapter.addAll(this.id, typeof rooms === 'string' ? [rooms] : rooms);
+  }
+
+  /** Leaves a room. */
+  leave(room: Room): void {
+    this.nsp.adapter.del(this.id, room);
+  }
+
+  /** Broadcasts to a room (or several), this socket excluded. */
+  to(room: Room | readonly Room[]): BroadcastOperator<C> {
+    return this.broadcast.to(room);
+  }
+
+  /** Same as {@link to}. */
+  in(room: Room | readonly Room[]): BroadcastOperator<C> {
+    return this.broadcast.to(room);
+  }
+
+  /** Broadcasts to every socket of the namespace except those in `room` and this one. */
+  except(room: Room | readonly Room[]): BroadcastOperator<C> {
+    return this.broadcast.except(room);
+  }
+
+  /** Broadcasts to every other socket of the namespace. */
+  get broadcast(): BroadcastOperator<C> {
+    return this.nsp._operator().except(this.id);
+  }
+
+  /** Leaves the namespace (`41` to the client); with `close`, closes the whole connection. */
+  disconnect(close = false): this {
+    if (!this.connected) return this;
+    if (close) {
+      this.client.disconnectAll();
+      this.conn.close('server namespace disconnect');
+      return this;
+    }
+    this.conn.write(toEngineFrames(encodePacket({ type: PacketType.DISCONNECT, nsp: this.nsp.name })));
+    this._onclose('server namespace disconnect');
+    return this;
+  }
+
+  // ── incoming ─────────────────────────────────────────────────────────────────────────────────
+
+  /** @internal Marks the socket connected and answers the CONNECT. */
+  _onconnect(): void {
+    this.connected = true;
+    this.nsp.adapter.addAll(this.id, [this.id]);
+    this.conn.write(toEngineFrames(encodePacket({ type: PacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id } })));
+  }
+
+  /** @internal An EVENT, ACK or DISCONNECT packet for this namespace. */
+  _onpacket(packet: DecodedPacket): void {
+    if (packet.type === PacketType.EVENT) this.onEvent(String(packet.data[0]), packet.data.slice(1), packet.id);
+    else if (packet.type === PacketType.ACK) this.acks.resolve(packet.id, packet.data);
+    else if (packet.type === PacketType.DISCONNECT) this._onclose('client namespace disconnect');
+  }
+
+  private onEvent(ev: string, args: unknown[], id: number | undefined): void {
+    const ack = id === undefined ? undefined : this.makeAck(id);
+    if (this.middlewares.length === 0) {
+      this.dispatch(ev, args, ack);
+      return;
+    }
+    const packet: [string, ...unknown[]] = [ev, ...args];
+    let i = 0;
+    const next = (err?: Error): void => {
+      if (!this.connected) return;
+      if (err !== undefined && err !== null) {
+        // a refused packet is dropped; an ack asked for gets the refusal as a remote error
+        ack?.(toRemoteErrorPayload(err));
+        return;
+      }
+      const fn = this.middlewares[i++];
+      if (fn === undefined) {
+        this.dispatch(packet[0], packet.slice(1), ack);
+        return;
+      }
+      let called = false;
+      const once = (e?: Error): void => {
+        if (called) return;
+        called = true;
+        next(e);
+      };
+      try {
+        fn(packet, once);
+      } catch (e) {
+        once(e instanceof Error ? e : new Error(String(e)));
+      }
+    };
+    next();
+  }
+
+  private makeAck(id: number): AnyFunction {
+    let sent = false;
+    return (...res: unknown[]): void => {
+      if (sent || !this.connected) return;
+      sent = true;
+      // ACK data is an array of arguments (PROTOCOL.md); binaries turn it into a BINARY_ACK
+      this.conn.write(toEngineFrames(encodePacket({ type: PacketType.ACK, nsp: this.nsp.name, id, data: res })));
+    };
+  }
+
+  private dispatch(ev: string, args: unknown[], ack: AnyFunction | undefined): void {
+    const callArgs = ack === undefined ? args : [...args, ack];
+    for (const listener of this.anyIncoming) this.guard(ev, () => listener(ev, ...callArgs));
+    const onResult = (value: unknown): void => {
+      if (isThenable(value)) {
+        value.then(
+          (v) => ack?.(...(v === undefined ? [] : [v])),
+          (err: unknown) => this.handlerFailed(ev, err, ack),
+        );
+      } else {
+        ack?.(value);
+      }
+    };
+    const onError = (err: unknown): void => this.handlerFailed(ev, err, ack);
+    this.listeners.emit(ev, callArgs, onResult, onError);
+    this.nsp._dispatch(this, ev, callArgs, onResult, onError);
+  }
+
+  /** @internal Reports a failed handler: to the client's ack when it asked for one, else to onHandlerError. */
+  handlerFailed(ev: string, err: unknown, ack?: AnyFunction): void {
+    if (ack !== undefined) ack(toRemoteErrorPayload(err));
+    else this.client.reportError(err, { nsp: this.nsp.name, socketId: this.id, event: ev });
+  }
+
+  private guard(ev: string, fn: () => unknown): void {
+    try {
+      const r = fn();
+      if (isThenable(r)) r.then(undefined, (err: unknown) => this.handlerFailed(ev, err));
+    } catch (err) {
+      this.handlerFailed(ev, err);
+    }
+  }
+
+  /** @internal Leaves the namespace: `disconnecting` (rooms readable), rooms left, then `disconnect`. */
+  _onclose(reason: DisconnectReason, description?: Error): void {
+    if (!this.connected) return;
+    const args = description === undefined ? [reason] : [reason, description];
+    this.listeners.emit('disconnecting', args, undefined, (err) => this.handlerFailed('disconnecting', err));
+    this.nsp.adapter.delAll(this.id);
+    this.connected = false;
+    this.nsp._remove(this);
+    this.client._remove(this);
+    this.acks.rejectAll();
+    this.listeners.emit('disconnect', args, undefined, (err) => this.handlerFailed('disconnect', err));
+    this.nsp._ondisconnect(this, reason, description);
+  }
+}
