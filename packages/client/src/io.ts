@@ -1,0 +1,59 @@
+import type { EventContract } from '@emitwire/protocol';
+import { Manager } from './manager.js';
+import type { ClientOptions } from './options.js';
+import type { Socket } from './socket.js';
+import { pageProtocol, parseUrl } from './url.js';
+
+/** `io()`'s signature: a URL (namespace in its path) and options, or options alone (same origin). */
+export interface IoFunction {
+  <C extends EventContract = EventContract>(opts?: Partial<ClientOptions>): Socket<C>;
+  <C extends EventContract = EventContract>(uri: string, opts?: Partial<ClientOptions>): Socket<C>;
+}
+
+/** The seed page's `new SocketIO(host, port)`, an alias of `io('http://host:port')`. */
+export interface SocketIOConstructor {
+  new <C extends EventContract = EventContract>(host: string, port?: number, opts?: Partial<ClientOptions>): Socket<C>;
+  <C extends EventContract = EventContract>(host: string, port?: number, opts?: Partial<ClientOptions>): Socket<C>;
+}
+
+/** One shared Manager per origin and path (multiplexing). */
+const managers = new Map<string, Manager>();
+
+/**
+ * Connects to a namespace: `io('http://host:8000/admin', opts)`. Sockets to the same origin share
+ * one connection unless `forceNew` or `multiplex: false` is given (or the namespace is already
+ * open on it, as in socket.io-client).
+ *
+ * @example
+ * const socket = io<ChatEvents>('http://localhost:8000', { auth: { token } });
+ */
+export const io: IoFunction = <C extends EventContract>(
+  uri?: string | Partial<ClientOptions>,
+  opts: Partial<ClientOptions> = {},
+): Socket<C> => {
+  if (typeof uri === 'object') {
+    opts = uri;
+    uri = undefined;
+  }
+  const url = parseUrl(uri);
+  const key = url.origin + (opts.path ?? '');
+  const nsp = url.pathname;
+  let manager = managers.get(key);
+  if (opts.forceNew || opts.multiplex === false || manager?.nsps.has(nsp)) manager = new Manager(url.href, opts);
+  else if (manager === undefined) managers.set(key, (manager = new Manager(url.href, opts)));
+  return manager.socket(nsp, opts) as unknown as Socket<C>;
+};
+
+/** Builds the seed's `SocketIO` alias over an `io` function. */
+export function socketIOFor(connect: IoFunction): SocketIOConstructor {
+  // a plain function: called with `new`, it returns the socket it built
+  return function (host: string, port?: number, opts?: Partial<ClientOptions>) {
+    return connect(port === undefined ? host : `${pageProtocol('http:') === 'https:' ? 'https' : 'http'}://${host}:${port}`, opts);
+  } as unknown as SocketIOConstructor;
+}
+
+/**
+ * The seed page's style: `const io = new SocketIO('127.0.0.1', 8000)` is `io('http://127.0.0.1:8000')`.
+ * A host with a scheme (`new SocketIO('https://example.com')`) is used as the URL.
+ */
+export const SocketIO: SocketIOConstructor = /* @__PURE__ */ socketIOFor(io);

@@ -1,0 +1,304 @@
+/*
+ * The Manager owns one WebSocket to one server (Engine.IO framing, heartbeat watchdog,
+ * reconnection) and multiplexes the namespace Sockets over it.
+ *
+ *             open()                       open packet
+ *   closed ──────────► opening ───────────────────────────► open
+ *     ▲                  │ error, close, timeout              │ close, ping timeout, parse error
+ *     │                  ▼                                    ▼
+ *     └─────── closed, then reconnect after a backoff delay ◄─┘
+ *              (unless `reconnection` is off, attempts are used up, or close() was called)
+ */
+import {
+  ClosedError,
+  Decoder,
+  ENGINE_PONG,
+  EmitwireError,
+  EnginePacketType,
+  ErrorCode,
+  TimeoutError,
+  ProtocolError,
+  type DecodedPacket,
+  type EncodedPacket,
+  type OpenPacketData,
+} from '@emitwire/protocol';
+import { Backoff } from './backoff.js';
+import { Emitter } from './emitter.js';
+import { DEFAULT_MANAGER_OPTIONS, type ManagerOptions, type SocketOptions, type WebSocketLike } from './options.js';
+import { Socket, type DisconnectReason } from './socket.js';
+import { parseUrl } from './url.js';
+
+/** The open packet's data: the session id and the heartbeat (pingInterval + pingTimeout = watchdog). */
+function parseOpen(data: string): OpenPacketData {
+  const open = JSON.parse(data) as OpenPacketData;
+  const watchdog: unknown = open.pingInterval + open.pingTimeout;
+  // a watchdog that is not a number within setTimeout's range would fire at once, forever
+  if (typeof open.sid !== 'string' || typeof watchdog !== 'number' || !(watchdog >= 0 && watchdog < 2 ** 31)) {
+    throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, 'invalid open packet');
+  }
+  return open;
+}
+
+/** Why the connection closed, as the Manager's `close` event reports it. */
+export type CloseReason = Exclude<DisconnectReason, 'io server disconnect' | 'io client disconnect'> | 'forced close';
+
+/** Events of the {@link Manager} (`socket.io.on(…)`). */
+export interface ManagerEvents {
+  /** The connection is open (the server's open packet arrived). */
+  open(): void;
+  /** The connection closed. */
+  close(reason: CloseReason, description?: unknown): void;
+  /** A connection attempt failed. */
+  error(err: Error): void;
+  /** The server pinged (the client has answered). */
+  ping(): void;
+  /** A reconnection attempt starts (attempts count from 1). */
+  reconnect_attempt(attempt: number): void;
+  /** A reconnection attempt succeeded. */
+  reconnect(attempt: number): void;
+  /** A reconnection attempt failed. */
+  reconnect_error(err: Error): void;
+  /** `reconnectionAttempts` attempts failed; the manager stops trying. */
+  reconnect_failed(): void;
+}
+
+/** The Manager's connection state. */
+export type ReadyState = 'closed' | 'opening' | 'open';
+
+/**
+ * One connection to a server, shared by the sockets of its namespaces (`socket.io`).
+ *
+ * @example
+ * const manager = new Manager('http://localhost:3000', { reconnectionDelayMax: 10000 });
+ * const admin = manager.socket('/admin');
+ */
+export class Manager extends Emitter<ManagerEvents> {
+  /** The options, merged with {@link DEFAULT_MANAGER_OPTIONS}; `query` may be changed between connections. */
+  readonly opts: ManagerOptions;
+  /** The server URL the manager was created with. */
+  readonly uri: string;
+  /** The sockets created by {@link socket}, by namespace. */
+  readonly nsps = new Map<string, Socket>();
+  /** The connection state. */
+  readyState: ReadyState = 'closed';
+  /** The Engine.IO session id of the current connection. */
+  sid: string | undefined;
+  #backoff: Backoff;
+  #ws: WebSocketLike | undefined;
+  #decoder: Decoder | undefined;
+  #openCallback: ((err?: Error) => void) | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined; // open timeout, then heartbeat watchdog
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #reconnecting = false;
+  #skipReconnect = false;
+  #watchdog = 0;
+
+  /**
+   * @param uri the server URL (its path and query are ignored for the namespace; query parameters
+   *   are sent with the handshake)
+   * @throws {EmitwireError} `EW_INVALID_ARGUMENT` for a bad URL, or when there is no WebSocket implementation.
+   */
+  constructor(uri: string, opts: Partial<ManagerOptions> = {}) {
+    super();
+    const o = (this.opts = { ...DEFAULT_MANAGER_OPTIONS, ...opts });
+    this.uri = parseUrl(uri).href;
+    this.#backoff = new Backoff(o.reconnectionDelay, o.reconnectionDelayMax, o.randomizationFactor);
+    if (!this.#WebSocket()) {
+      throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'no WebSocket implementation: pass the WebSocket option');
+    }
+    if (o.autoConnect) this.open();
+  }
+
+  /** True while waiting to reconnect or reconnecting. */
+  get reconnecting(): boolean {
+    return this.#reconnecting;
+  }
+
+  /** The socket of namespace `nsp`, created on first use (and connected if `autoConnect`). */
+  socket(nsp: string, opts: Partial<SocketOptions> = {}): Socket {
+    let socket = this.nsps.get(nsp);
+    if (socket === undefined) {
+      this.nsps.set(nsp, (socket = new Socket(this, nsp, opts)));
+      if (this.opts.autoConnect) socket.connect();
+    } else if (this.opts.autoConnect && !socket.active) socket.connect();
+    return socket;
+  }
+
+  /**
+   * Opens the connection unless it is open or opening. `callback` is called once with nothing on
+   * success, or with the error of a failed attempt (then no automatic reconnection follows).
+   */
+  open(callback?: (err?: Error) => void): this {
+    if (this.readyState !== 'closed') return this;
+    this.#skipReconnect = false;
+    this.readyState = 'opening';
+    this.#openCallback = callback;
+    this.#decoder = new Decoder(this.opts.decoder);
+    const ws = (this.#ws = new (this.#WebSocket()!)(this.#engineUrl()));
+    // browsers and Node's global WebSocket deliver Blobs by default; `ws` delivers Buffers (kept)
+    if (ws.binaryType === 'blob') ws.binaryType = 'arraybuffer';
+    let failed = false;
+    ws.onerror = () => (failed = true);
+    ws.onclose = (ev: { reason?: string }) => this.#onClose(failed ? 'transport error' : 'transport close', ev);
+    ws.onmessage = (ev: { data: unknown }) => this.#onMessage(ev.data);
+    this.#timer = setTimeout(() => this.#onClose('timeout'), this.opts.timeout);
+    return this;
+  }
+
+  /** Same as {@link open}. */
+  connect(callback?: (err?: Error) => void): this {
+    return this.open(callback);
+  }
+
+  /** Closes the connection and stops reconnecting; the sockets see `io client disconnect`. */
+  close(): this {
+    this.#skipReconnect = true;
+    this.#reconnecting = false;
+    clearTimeout(this.#reconnectTimer);
+    this.#backoff.reset();
+    if (this.readyState !== 'closed') this.#onClose('forced close');
+    return this;
+  }
+
+  /** Same as {@link close}. */
+  disconnect(): this {
+    return this.close();
+  }
+
+  /** @internal Writes an encoded packet (text, then its attachments) if the connection is open. */
+  _write(packet: EncodedPacket): void {
+    const ws = this.#ws;
+    if (ws === undefined || this.readyState !== 'open') return;
+    if (typeof packet === 'string') ws.send('4' + packet);
+    else {
+      ws.send('4' + packet[0]);
+      for (let i = 1; i < packet.length; i++) ws.send(packet[i] as ArrayBuffer);
+    }
+  }
+
+  /** @internal A socket left: close the connection when no socket is active any more. */
+  _destroy(): void {
+    for (const socket of this.nsps.values()) if (socket.active) return;
+    this.close();
+  }
+
+  #WebSocket() {
+    return this.opts.WebSocket ?? (globalThis as { WebSocket?: ManagerOptions['WebSocket'] }).WebSocket;
+  }
+
+  #engineUrl(): string {
+    const url = new URL(this.uri);
+    url.protocol = /^(https|wss):$/.test(url.protocol) ? 'wss:' : 'ws:';
+    url.pathname = this.opts.path.replace(/\/?$/, '/');
+    const q = url.searchParams;
+    for (const [k, v] of Object.entries(this.opts.query)) q.set(k, v);
+    q.set('EIO', '4');
+    q.set('transport', 'websocket');
+    return url.href;
+  }
+
+  #onMessage(data: unknown): void {
+    let type: number = EnginePacketType.MESSAGE;
+    let packet: DecodedPacket | undefined;
+    let open: OpenPacketData | undefined;
+    try {
+      // Engine.IO over WebSocket: a text message is a type digit then data; a binary message is
+      // always a `message` (an attachment). The decoder owns everything inside a message.
+      if (typeof data === 'string') {
+        type = data.charCodeAt(0) - 48;
+        data = data.slice(1);
+        if (!(type >= 0 && type <= 6)) throw new ProtocolError(ErrorCode.ENGINE_PACKET, 'unknown Engine.IO packet type');
+      }
+      if (type === EnginePacketType.MESSAGE) packet = this.#decoder!.add(data as string | ArrayBuffer);
+      else if (type === EnginePacketType.OPEN && this.readyState === 'opening') open = parseOpen(data as string);
+    } catch (err) {
+      return this.#onClose('parse error', err);
+    }
+    // user listeners run outside the try: their exceptions are not parse errors
+    if (open !== undefined) this.#onOpen(open);
+    else if (type === EnginePacketType.PING) {
+      this.#watch();
+      this.#ws!.send(ENGINE_PONG);
+      this.emitReserved('ping');
+    } else if (type === EnginePacketType.CLOSE) this.#onClose('transport close');
+    // packets for a namespace we have left may still be in flight: drop them
+    else if (packet !== undefined && this.readyState === 'open') this.nsps.get(packet.nsp)?._onpacket(packet);
+  }
+
+  #onOpen(open: OpenPacketData): void {
+    this.sid = open.sid;
+    this.readyState = 'open';
+    this.#watchdog = open.pingInterval + open.pingTimeout;
+    this.#watch();
+    const callback = this.#openCallback;
+    this.#openCallback = undefined;
+    this.emitReserved('open');
+    for (const socket of this.nsps.values()) if (socket.active) socket._onopen();
+    callback?.();
+  }
+
+  /** Restarts the heartbeat watchdog: silence for pingInterval + pingTimeout means a dead link. */
+  #watch(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#onClose('ping timeout'), this.#watchdog);
+  }
+
+  #onClose(reason: CloseReason | 'timeout', description?: unknown): void {
+    const ws = this.#ws;
+    const wasOpen = this.readyState === 'open';
+    clearTimeout(this.#timer);
+    if (ws !== undefined) {
+      ws.onopen = ws.onclose = ws.onerror = ws.onmessage = null;
+      // CONNECTING(0) or OPEN(1): we are the side closing it
+      if (ws.readyState < 2) ws.close();
+    }
+    this.#ws = this.#decoder = this.sid = undefined;
+    this.readyState = 'closed';
+    if (wasOpen) {
+      this.#backoff.reset();
+      this.emitReserved('close', reason as CloseReason, description);
+      const socketReason = reason === 'forced close' ? 'io client disconnect' : (reason as DisconnectReason);
+      for (const socket of this.nsps.values()) if (socket.active) socket._onclose(socketReason, description);
+      if (this.opts.reconnection && !this.#skipReconnect) this.#reconnect();
+      return;
+    }
+    if (reason === 'forced close') return;
+    // a connection attempt failed
+    const err =
+      reason === 'timeout'
+        ? new TimeoutError(ErrorCode.CONNECT_TIMEOUT, 'connection timed out')
+        : new ClosedError(ErrorCode.DISCONNECTED, `connection failed (${reason})`);
+    const callback = this.#openCallback;
+    this.#openCallback = undefined;
+    this.emitReserved('error', err);
+    for (const socket of this.nsps.values()) if (socket.active) socket._onerror(err);
+    if (callback) callback(err);
+    else if (!this.#reconnecting && this.opts.reconnection && this.#backoff.attempts === 0) this.#reconnect();
+  }
+
+  #reconnect(): void {
+    if (this.#reconnecting || this.#skipReconnect) return;
+    const backoff = this.#backoff;
+    if (backoff.attempts >= this.opts.reconnectionAttempts) {
+      backoff.reset();
+      return this.emitReserved('reconnect_failed');
+    }
+    this.#reconnecting = true;
+    this.#reconnectTimer = setTimeout(() => {
+      this.emitReserved('reconnect_attempt', backoff.attempts);
+      // a listener may have closed the manager
+      if (this.#skipReconnect) return;
+      this.open((err) => {
+        this.#reconnecting = false;
+        if (err) {
+          this.#reconnect();
+          this.emitReserved('reconnect_error', err);
+        } else {
+          const attempts = backoff.attempts;
+          backoff.reset();
+          this.emitReserved('reconnect', attempts);
+        }
+      });
+    }, backoff.duration());
+  }
+}

@@ -1,0 +1,469 @@
+/*
+ * One namespace over a Manager's connection: listeners, emits (buffered while offline), acks with
+ * timeouts and retries.
+ *
+ *   inactive ── connect() ──► active, waiting for CONNECT ── CONNECT ──► connected
+ *      ▲                          ▲                                       │ transport lost
+ *      │ disconnect(),            └───────── manager reconnects ◄─────────┘
+ *      │ server DISCONNECT, CONNECT_ERROR
+ */
+import {
+  ClosedError,
+  EmitwireError,
+  ErrorCode,
+  PacketType,
+  RESERVED_EVENTS,
+  RpcError,
+  TimeoutError,
+  encodePacket,
+  fromRemoteErrorPayload,
+  type AckResult,
+  type AnyListener,
+  type ClientToServerEvents,
+  type DecodedPacket,
+  type EncodedPacket,
+  type EventArgs,
+  type EventContract,
+  type EventNames,
+  type EventNamesWithAck,
+  type EventParams,
+  type Packet,
+  type ServerToClientEvents,
+  type TimeoutEmitArgs,
+} from '@emitwire/protocol';
+import { Emitter } from './emitter.js';
+import type { Manager } from './manager.js';
+import { DEFAULT_SOCKET_OPTIONS, type AuthOption, type SocketOptions } from './options.js';
+
+/** Why a socket disconnected (its `disconnect` event). */
+export type DisconnectReason =
+  | 'io server disconnect'
+  | 'io client disconnect'
+  | 'ping timeout'
+  | 'transport close'
+  | 'transport error'
+  | 'parse error';
+
+/** The socket's own events. The server may never send these names (PROTOCOL.md). */
+export interface SocketReservedEvents {
+  /** Connected to the namespace (also after each reconnection). */
+  connect(): void;
+  /**
+   * Connecting failed: an `RpcError` with code `EW_CONNECT_REFUSED` (and the server's `message` and
+   * `data`) when the server refused the namespace (then the socket stays disconnected), or the
+   * manager's error when the connection failed (then it reconnects).
+   */
+  connect_error(err: Error): void;
+  /** Disconnected; the manager reconnects unless `reason` is `io server disconnect` or `io client disconnect`. */
+  disconnect(reason: DisconnectReason, description?: unknown): void;
+}
+
+/** `socket.timeout(ms)`: emits whose ack callback receives an error first. */
+export interface TimeoutEmitter<C extends EventContract> {
+  /** Emits with an ack that gets a `TimeoutError` (`EW_ACK_TIMEOUT`) if no answer comes in time. */
+  emit<K extends EventNames<ClientToServerEvents<C>>>(
+    event: K,
+    ...args: TimeoutEmitArgs<ClientToServerEvents<C>, K> | EventArgs<ClientToServerEvents<C>, K>
+  ): Socket<C>;
+  /** Emits and resolves with the ack's first argument; rejects after `ms`. */
+  emitWithAck<K extends EventNamesWithAck<ClientToServerEvents<C>>>(
+    event: K,
+    ...args: EventArgs<ClientToServerEvents<C>, K>
+  ): Promise<AckResult<ClientToServerEvents<C>, K>>;
+}
+
+/** How a pending ack is settled internally: an error (timeout, disconnect), or the ack's arguments. */
+type Settle = (err: Error | null, args?: unknown[]) => void;
+type Callback = (...args: unknown[]) => void;
+interface Flags {
+  volatile?: boolean;
+  timeout?: number | undefined;
+  withError?: boolean;
+}
+interface Buffered {
+  id: number | undefined;
+  data: unknown[];
+  frames: EncodedPacket;
+}
+interface Queued {
+  args: unknown[];
+  flags: Flags;
+  tries: number;
+  pending: boolean;
+}
+
+const fail = (message: string): never => {
+  throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, message);
+};
+const full = (what: string) => new ClosedError(ErrorCode.BUFFER_FULL, `${what} is full`);
+
+/**
+ * A connection to one namespace, typed by the shared contract: it listens to `serverToClient`
+ * events and emits `clientToServer` events.
+ *
+ * @example
+ * const socket = io<ChatEvents>('http://localhost:8000');
+ * socket.on('chat', (msg) => console.log(msg.text));
+ * const ok = await socket.emitWithAck('chat', 'hi');
+ */
+export class Socket<C extends EventContract = EventContract> extends Emitter<
+  SocketReservedEvents,
+  ServerToClientEvents<C>
+> {
+  /** The manager: the shared connection and its reconnection events. */
+  readonly io: Manager;
+  /** The namespace, `/` for the main one. */
+  readonly nsp: string;
+  /** The session id given by the server, while connected. */
+  id: string | undefined;
+  /** True while connected to the namespace. */
+  connected = false;
+  /** True when the last connection restored a previous session (connection state recovery). */
+  recovered = false;
+  /** Sent with every CONNECT; may be changed before a reconnection. */
+  auth: AuthOption | undefined;
+  #opts: SocketOptions;
+  #active = false;
+  #ids = 0;
+  #acks = new Map<number, Settle>();
+  #buffer: Buffered[] = [];
+  #queue: Queued[] = [];
+  #flags: Flags = {};
+  #any: AnyListener[] = [];
+  #anyOut: AnyListener[] = [];
+  #pid: string | undefined;
+  #offset: string | undefined;
+
+  /** Use `io()` or `manager.socket(nsp)` instead. */
+  constructor(io: Manager, nsp: string, opts: Partial<SocketOptions> = {}) {
+    super();
+    this.io = io;
+    this.nsp = nsp;
+    this.#opts = { ...DEFAULT_SOCKET_OPTIONS, ...opts };
+    const auth = (this.auth = this.#opts.auth);
+    if (auth !== undefined && (auth === null || !/^[of]/.test(typeof auth))) fail('auth must be an object or a function');
+  }
+
+  /** True while the socket wants to be connected (it reconnects with the manager). */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** True when this socket is not connected. */
+  get disconnected(): boolean {
+    return !this.connected;
+  }
+
+  /** Connects (or reconnects after `disconnect()` or a refused connection). */
+  connect(): this {
+    if (this.connected) return this;
+    const wasActive = this.#active;
+    this.#active = true;
+    if (this.io.readyState === 'open') {
+      if (!wasActive) this._onopen();
+    } else if (!this.io.reconnecting) this.io.open();
+    return this;
+  }
+
+  /** Same as {@link connect}. */
+  open(): this {
+    return this.connect();
+  }
+
+  /** Leaves the namespace; no automatic reconnection. Emits still buffered stay for a later `connect()`. */
+  disconnect(): this {
+    const connected = this.connected;
+    if (connected) this.#packet({ type: PacketType.DISCONNECT });
+    this.#destroy();
+    if (connected) this._onclose('io client disconnect');
+    return this;
+  }
+
+  /** Same as {@link disconnect}. */
+  close(): this {
+    return this.disconnect();
+  }
+
+  /** The next emit is dropped rather than buffered when the socket is not connected. */
+  get volatile(): this {
+    this.#flags.volatile = true;
+    return this;
+  }
+
+  /**
+   * The next emit's ack gets a `TimeoutError` (`EW_ACK_TIMEOUT`) after `ms`, and its callback
+   * receives an error first: `(err, …args)`.
+   */
+  timeout(ms: number): TimeoutEmitter<C> {
+    this.#flags.timeout = ms;
+    return this as unknown as TimeoutEmitter<C>;
+  }
+
+  /**
+   * Emits `event` to the server. A function as last argument is the ack callback: called with the
+   * server's answer, or error-first `(err, …args)` when a timeout applies (`timeout(ms)` or
+   * `ackTimeout`). Emits made while disconnected are buffered and sent in order on connect.
+   * @throws {EmitwireError} `EW_INVALID_ARGUMENT` for a reserved or non-string event name, or data
+   *   that cannot be encoded.
+   * @throws {ClosedError} `EW_BUFFER_FULL` when `maxBufferedEmits` emits are buffered or
+   *   `maxPendingAcks` acks are pending.
+   */
+  emit<K extends EventNames<ClientToServerEvents<C>>>(
+    event: K,
+    ...args: EventParams<ClientToServerEvents<C>, K> | EventArgs<ClientToServerEvents<C>, K>
+  ): this {
+    if (typeof event !== 'string') fail('event name must be a string');
+    if (RESERVED_EVENTS.has(event)) fail(`"${event}" is a reserved event name`);
+    const flags = this.#flags;
+    this.#flags = {};
+    const data: unknown[] = [event, ...args];
+    if (this.#opts.retries > 0) {
+      if (this.#queue.length >= this.#opts.maxBufferedEmits) throw full('retry queue');
+      this.#queue.push({ args: data, flags, tries: 0, pending: false });
+      this.#drain();
+    } else this.#emit(data, flags);
+    return this;
+  }
+
+  /**
+   * Emits `event` and resolves with the ack's first argument. Rejects with a `TimeoutError`
+   * (`EW_ACK_TIMEOUT`), a `ClosedError` (`EW_DISCONNECTED` when the connection is lost first,
+   * `EW_BUFFER_FULL`), or the `RpcError` of a server handler that threw.
+   * @throws {EmitwireError} `EW_INVALID_ARGUMENT` for a reserved or non-string event name.
+   */
+  emitWithAck<K extends EventNamesWithAck<ClientToServerEvents<C>>>(
+    event: K,
+    ...args: EventArgs<ClientToServerEvents<C>, K>
+  ): Promise<AckResult<ClientToServerEvents<C>, K>> {
+    // misuse throws here, synchronously (emit throws for it), not as a rejection
+    if (typeof event !== 'string' || RESERVED_EVENTS.has(event)) this.#untyped(event);
+    this.#flags.withError = true;
+    return new Promise((resolve, reject) => {
+      const ack = (err: Error | null, res: AckResult<ClientToServerEvents<C>, K>) => (err ? reject(err) : resolve(res));
+      this.#untyped(event, ...args, ack);
+    });
+  }
+
+  /** Emits a `message` event (Socket.IO's `send`). */
+  send(...args: unknown[]): this {
+    return this.#untyped('message', ...args);
+  }
+
+  #untyped(...args: unknown[]): this {
+    return (this.emit as unknown as (...a: unknown[]) => this).apply(this, args);
+  }
+
+  /** Adds a listener called with every incoming event (name, then arguments), before the event's own listeners. */
+  onAny(listener: AnyListener): this {
+    this.#any.push(listener);
+    return this;
+  }
+
+  /** Like {@link onAny}, first in line. */
+  prependAny(listener: AnyListener): this {
+    this.#any.unshift(listener);
+    return this;
+  }
+
+  /** Removes an {@link onAny} listener, or all of them. */
+  offAny(listener?: AnyListener): this {
+    this.#any = listener ? this.#any.filter((l) => l !== listener) : [];
+    return this;
+  }
+
+  /** The {@link onAny} listeners. */
+  listenersAny(): AnyListener[] {
+    return this.#any.slice();
+  }
+
+  /** Adds a listener called with every event sent to the server (ack callbacks left out). */
+  onAnyOutgoing(listener: AnyListener): this {
+    this.#anyOut.push(listener);
+    return this;
+  }
+
+  /** Like {@link onAnyOutgoing}, first in line. */
+  prependAnyOutgoing(listener: AnyListener): this {
+    this.#anyOut.unshift(listener);
+    return this;
+  }
+
+  /** Removes an {@link onAnyOutgoing} listener, or all of them. */
+  offAnyOutgoing(listener?: AnyListener): this {
+    this.#anyOut = listener ? this.#anyOut.filter((l) => l !== listener) : [];
+    return this;
+  }
+
+  /** The {@link onAnyOutgoing} listeners. */
+  listenersAnyOutgoing(): AnyListener[] {
+    return this.#anyOut.slice();
+  }
+
+  /** @internal The manager's connection opened: send CONNECT with the auth payload. */
+  _onopen(): void {
+    const auth = this.auth;
+    const send = (data?: Record<string, unknown>) =>
+      this.#packet({ type: PacketType.CONNECT, data: this.#pid ? { pid: this.#pid, offset: this.#offset, ...data } : data });
+    if (typeof auth === 'function') auth(send);
+    else send(auth);
+  }
+
+  /** @internal The connection attempt failed. */
+  _onerror(err: Error): void {
+    if (!this.connected) this.emitReserved('connect_error', err);
+  }
+
+  /** @internal The connection or the namespace closed. */
+  _onclose(reason: DisconnectReason, description?: unknown): void {
+    const connected = this.connected;
+    this.connected = false;
+    this.id = undefined;
+    if (connected) this.emitReserved('disconnect', reason, description);
+    // acks of emits still buffered survive: those emits are sent on reconnect
+    for (const [id, settle] of this.#acks) {
+      if (!this.#buffer.some((p) => p.id === id)) {
+        this.#acks.delete(id);
+        settle(new ClosedError(ErrorCode.DISCONNECTED, 'socket has been disconnected'));
+      }
+    }
+  }
+
+  /** @internal A packet for this namespace. */
+  _onpacket(packet: DecodedPacket): void {
+    switch (packet.type) {
+      case PacketType.CONNECT: {
+        const { sid, pid } = packet.data ?? {};
+        if (typeof sid !== 'string') {
+          this.emitReserved('connect_error', new RpcError(ErrorCode.INVALID_PAYLOAD, 'CONNECT answer without a sid'));
+          break;
+        }
+        this.id = sid;
+        this.recovered = typeof pid === 'string' && pid === this.#pid;
+        this.#pid = typeof pid === 'string' ? pid : undefined;
+        this.connected = true;
+        const buffered = this.#buffer;
+        this.#buffer = [];
+        for (const p of buffered) this.#write(p);
+        this.emitReserved('connect');
+        this.#drain();
+        break;
+      }
+      case PacketType.EVENT:
+        if (this.connected) this.#onEvent(packet.data, packet.id);
+        break;
+      case PacketType.ACK: {
+        const settle = this.#acks.get(packet.id);
+        this.#acks.delete(packet.id);
+        settle?.(null, packet.data);
+        break;
+      }
+      case PacketType.DISCONNECT:
+        this.#destroy();
+        this._onclose('io server disconnect');
+        break;
+      case PacketType.CONNECT_ERROR:
+        this.#destroy();
+        this.emitReserved('connect_error', new RpcError(ErrorCode.CONNECT_REFUSED, packet.data.message, packet.data.data));
+    }
+  }
+
+  #onEvent(data: unknown[], id: number | undefined): void {
+    const event = String(data[0]);
+    const args = data.slice(1);
+    if (id !== undefined) {
+      let sent = false;
+      args.push((...res: unknown[]) => {
+        if (!sent) this.#packet({ type: PacketType.ACK, id, data: res });
+        sent = true;
+      });
+    }
+    // connection state recovery: the offset is the last argument of events without ack
+    const last = args[args.length - 1];
+    if (this.#pid && typeof last === 'string') this.#offset = last;
+    for (const listener of this.#any.slice()) listener(event, ...args);
+    this.dispatch(event, args);
+  }
+
+  #destroy(): void {
+    this.#active = false;
+    this.io._destroy();
+  }
+
+  #packet(packet: Packet): void {
+    this.io._write(encodePacket({ ...packet, nsp: this.nsp }));
+  }
+
+  #write(p: Buffered): void {
+    for (const listener of this.#anyOut.slice()) listener(...(p.data as [string, ...unknown[]]));
+    this.io._write(p.frames);
+  }
+
+  /** Sends (or buffers) one event; `data` is the event name then the arguments, ack callback last. */
+  #emit(data: unknown[], flags: Flags, settle?: Settle): void {
+    const opts = this.#opts;
+    const timeout = flags.timeout ?? opts.ackTimeout;
+    let ack = settle;
+    if (ack === undefined && typeof data[data.length - 1] === 'function') {
+      const cb = data.pop() as Callback;
+      const withError = flags.withError || timeout !== undefined;
+      ack = (err, args = []) => {
+        const remote = fromRemoteErrorPayload(args);
+        if (!withError) err || cb(...args);
+        else if (err || remote) cb(err ?? remote);
+        else cb(null, ...args);
+      };
+    }
+    const offline = !this.connected;
+    if (offline && flags.volatile) return ack?.(new ClosedError(ErrorCode.DISCONNECTED, 'volatile emit dropped while disconnected'));
+    if (offline && this.#buffer.length >= opts.maxBufferedEmits) throw full('offline emit buffer');
+    if (ack && this.#acks.size >= opts.maxPendingAcks) throw full('pending ack table');
+    const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp, data };
+    const id = ack ? (packet.id = this.#ids++) : undefined;
+    const p: Buffered = { id, data, frames: encodePacket(packet) };
+    if (ack) {
+      const done = ack;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      if (timeout !== undefined) {
+        timer = setTimeout(() => {
+          this.#acks.delete(id!);
+          this.#buffer = this.#buffer.filter((b) => b !== p);
+          done(new TimeoutError(ErrorCode.ACK_TIMEOUT, 'operation has timed out'));
+        }, timeout);
+      }
+      this.#acks.set(id!, (err, args) => {
+        clearTimeout(timer);
+        done(err, args);
+      });
+    }
+    if (offline) this.#buffer.push(p);
+    else this.#write(p);
+  }
+
+  /** Sends the head of the retry queue unless it is already in flight (one at a time, in order). */
+  #drain(): void {
+    const item = this.#queue[0];
+    if (item === undefined || item.pending) return;
+    item.pending = true;
+    item.tries++;
+    const data = item.args.slice();
+    const cb = typeof data[data.length - 1] === 'function' ? (data.pop() as Callback) : undefined;
+    const next = (err: Error | null, args: unknown[] = []) => {
+      this.#queue.shift();
+      const e = err ?? fromRemoteErrorPayload(args);
+      if (e) cb?.(e);
+      else cb?.(null, ...args);
+      this.#drain();
+    };
+    try {
+      this.#emit(data, item.flags, (err, args) => {
+        item.pending = false;
+        if (!err) next(null, args);
+        else if (item.tries > this.#opts.retries) next(err);
+        // a disconnect on the way counts as a try too; offline, the resend waits in the buffer
+        else this.#drain();
+      });
+    } catch (err) {
+      next(err as Error);
+    }
+  }
+}
