@@ -5,10 +5,11 @@
 //                           {type:'result', delivered, t1} when every broadcast has arrived
 //   memory                → {type:'ready'} once every client is connected, then stays idle
 //   conn-rate             → {type:'result', connected, elapsedMs, rate}, then stays connected
+import process from 'node:process';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childSetup, toParent } from './proc.mjs';
-import { createBatcher, percentile, wallNow } from './common.mjs';
+import { percentile, wallNow } from './common.mjs';
 
 const CLIENTS = {
   'wire-json': () => import('./clients/wire-json.mjs'),
@@ -24,13 +25,15 @@ function clientKind(impl, client) {
 }
 
 const conns = [];
-const config = childSetup((msg) => {
-  if (msg.type === 'exit') for (const c of conns) c.close();
-});
+// nothing to clean up: the process exits and the kernel closes every socket
+const config = childSetup();
 const { impl, client, scenario, port, params } = config;
 const kind = clientKind(impl, client);
 const { connect } = await CLIENTS[kind]();
-const send = createBatcher();
+let bad = 0;
+const onBad = () => {
+  bad++;
+};
 
 async function connectMany(n, concurrency, hooks) {
   let next = 0;
@@ -44,7 +47,7 @@ async function connectMany(n, concurrency, hooks) {
 }
 
 async function throughput({ clients, inflight, warmupMs, measureMs }) {
-  await connectMany(clients, 50, { send });
+  await connectMany(clients, 50, { onBad });
   let measuring = false;
   let running = true;
   let completed = 0;
@@ -65,10 +68,14 @@ async function throughput({ clients, inflight, warmupMs, measureMs }) {
   for (const conn of conns) for (let i = 0; i < inflight; i++) loop(conn);
   await sleep(warmupMs);
   measuring = true;
+  toParent({ type: 'measure-start' });
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   await sleep(measureMs);
   measuring = false;
   const elapsedMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  toParent({ type: 'measure-end' });
   running = false;
   // let what is in flight land, so nobody is torn down mid-write
   for (let i = 0; i < 40 && outstanding > 0; i++) await sleep(25);
@@ -80,6 +87,8 @@ async function throughput({ clients, inflight, warmupMs, measureMs }) {
     rps: (completed * 1000) / elapsedMs,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
+    bad,
+    loadCpu: (cpu.user + cpu.system) / 1000 / elapsedMs,
   });
 }
 
@@ -88,22 +97,32 @@ async function broadcast({ clients, broadcasts, concurrency }) {
   let delivered = 0;
   const onBcast = () => {
     delivered++;
-    if (delivered === expected) toParent({ type: 'result', delivered, t1: wallNow() });
+    if (delivered === expected) toParent({ type: 'result', delivered, t1: wallNow(), bad });
   };
-  await connectMany(clients, concurrency, { send, onBcast });
+  await connectMany(clients, concurrency, { onBcast, onBad });
   toParent({ type: 'ready', connected: conns.length });
 }
 
 async function memory({ clients, concurrency }) {
-  await connectMany(clients, concurrency, { send });
+  await connectMany(clients, concurrency, { onBad });
   toParent({ type: 'ready', connected: conns.length });
 }
 
 async function connRate({ clients, concurrency }) {
+  toParent({ type: 'measure-start' });
   const start = performance.now();
-  await connectMany(clients, concurrency, { send });
+  const cpu0 = process.cpuUsage();
+  await connectMany(clients, concurrency, { onBad });
   const elapsedMs = performance.now() - start;
-  toParent({ type: 'result', connected: conns.length, elapsedMs, rate: (conns.length * 1000) / elapsedMs });
+  const cpu = process.cpuUsage(cpu0);
+  toParent({ type: 'measure-end' });
+  toParent({
+    type: 'result',
+    connected: conns.length,
+    elapsedMs,
+    rate: (conns.length * 1000) / elapsedMs,
+    loadCpu: (cpu.user + cpu.system) / 1000 / elapsedMs,
+  });
 }
 
 const SCENARIOS = {

@@ -69,21 +69,36 @@ async function runOnce(scenario, impl, client, params, quick) {
     return load;
   };
   let port;
+  const cpu = () => server.request({ type: 'cpu' }, 'cpu', t);
+  const cpuShare = (c0, c1) => (c1.user + c1.system - c0.user - c0.system) / 1000 / (c1.t - c0.t);
+  const checkBad = (r) => {
+    if (r.bad > 0) throw new Error(`${r.bad} unexpected message(s) reached the load generator`);
+  };
   try {
     ({ port } = await server.waitFor('ready', t));
     switch (scenario) {
       case 'ack-echo':
       case 'pipelined': {
-        const r = await startLoad().waitFor('result', params.warmupMs + params.measureMs + t);
-        return { rps: r.rps, p50: r.p50, p99: r.p99, completed: r.completed };
+        // server CPU over the measured window shows whether the server (not the load generator) is saturated
+        startLoad();
+        await load.waitFor('measure-start', params.warmupMs + t);
+        const c0 = await cpu();
+        await load.waitFor('measure-end', params.measureMs + t);
+        const c1 = await cpu();
+        const r = await load.waitFor('result', t);
+        checkBad(r);
+        return { rps: r.rps, p50: r.p50, p99: r.p99, completed: r.completed, serverCpu: cpuShare(c0, c1), loadCpu: r.loadCpu };
       }
       case 'broadcast': {
         const ready = await startLoad().waitFor('ready', t);
         const result = load.waitFor('result', t);
+        const c0 = await cpu();
         const { t0 } = await server.request({ type: 'broadcast', count: params.broadcasts }, 'broadcast-start', t);
         const r = await result;
+        const c1 = await cpu();
+        checkBad(r);
         const ms = r.t1 - t0;
-        return { rate: (r.delivered * 1000) / ms, ms, delivered: r.delivered, clients: ready.connected };
+        return { rate: (r.delivered * 1000) / ms, ms, delivered: r.delivered, clients: ready.connected, serverCpu: cpuShare(c0, c1) };
       }
       case 'memory': {
         const base = await server.request({ type: 'mem' }, 'mem', t);
@@ -100,8 +115,13 @@ async function runOnce(scenario, impl, client, params, quick) {
         };
       }
       case 'conn-rate': {
-        const r = await startLoad().waitFor('result', t);
-        return { rate: r.rate, connected: r.connected, ms: r.elapsedMs };
+        startLoad();
+        await load.waitFor('measure-start', t);
+        const c0 = await cpu();
+        await load.waitFor('measure-end', t);
+        const c1 = await cpu();
+        const r = await load.waitFor('result', t);
+        return { rate: r.rate, connected: r.connected, ms: r.elapsedMs, serverCpu: cpuShare(c0, c1), loadCpu: r.loadCpu };
       }
       default:
         throw new Error(`unknown scenario ${scenario}`);
@@ -112,17 +132,19 @@ async function runOnce(scenario, impl, client, params, quick) {
   }
 }
 
+const pct = (x) => (typeof x === 'number' ? `${Math.round(x * 100)}%` : '?');
+
 function describe(scenario, s) {
   switch (scenario) {
     case 'ack-echo':
     case 'pipelined':
-      return `${Math.round(s.rps).toLocaleString('en-US')} rt/s  p50 ${s.p50?.toFixed(2)} ms  p99 ${s.p99?.toFixed(2)} ms`;
+      return `${Math.round(s.rps).toLocaleString('en-US')} rt/s  p50 ${s.p50?.toFixed(2)} ms  p99 ${s.p99?.toFixed(2)} ms  cpu server ${pct(s.serverCpu)} load ${pct(s.loadCpu)}`;
     case 'broadcast':
-      return `${Math.round(s.rate).toLocaleString('en-US')} msgs/s (${s.delivered} in ${s.ms.toFixed(0)} ms)`;
+      return `${Math.round(s.rate).toLocaleString('en-US')} msgs/s (${s.delivered} in ${s.ms.toFixed(0)} ms)  cpu server ${pct(s.serverCpu)}`;
     case 'memory':
       return `RSS ${Math.round(s.rssPerConn)} B/conn, heap ${Math.round(s.heapPerConn)} B/conn (${s.connections} conns)`;
     case 'conn-rate':
-      return `${Math.round(s.rate).toLocaleString('en-US')} conns/s (${s.connected} in ${s.ms.toFixed(0)} ms)`;
+      return `${Math.round(s.rate).toLocaleString('en-US')} conns/s (${s.connected} in ${s.ms.toFixed(0)} ms)  cpu server ${pct(s.serverCpu)} load ${pct(s.loadCpu)}`;
     default:
       return JSON.stringify(s);
   }

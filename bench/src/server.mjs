@@ -1,9 +1,11 @@
 // A bench server process: starts one implementation, reports its port, then obeys the orchestrator:
 //   {type:'mem'}                  → {type:'mem', rss, heapUsed, external, arrayBuffers} after gc
+//   {type:'cpu'}                  → {type:'cpu', user, system, t} (µs, ms)
 //   {type:'broadcast', count}     → emits `count` broadcasts, one per macrotask
 //                                   → {type:'broadcast-start', t0}, then {type:'broadcast-done', t1}
 //   {type:'exit'}                 → closes and exits
 import process from 'node:process';
+import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childSetup, toParent } from './proc.mjs';
@@ -42,8 +44,9 @@ function broadcast(count) {
 
 const config = childSetup(async (msg) => {
   if (msg.type === 'mem') toParent(await measureMemory());
+  else if (msg.type === 'cpu') toParent({ type: 'cpu', ...process.cpuUsage(), t: performance.now() });
   else if (msg.type === 'broadcast') broadcast(msg.count);
-  else if (msg.type === 'exit') await server?.close().catch(() => {});
+  // 'exit': nothing to close gracefully, the process is thrown away after each run
 });
 
 const load = IMPLS[config.impl];

@@ -1,63 +1,77 @@
-// Load-generator client that speaks the Engine.IO v4 / Socket.IO v5 wire format over a bare `ws`
-// socket (PROTOCOL.md), with the same per-tick write batching as the raw `ws` client. The same
-// client drives the socket.io and the emitwire servers, so the servers are what is compared.
+// Load-generator client that speaks the Engine.IO v4 / Socket.IO v5 wire format (PROTOCOL.md) over
+// mini-ws.mjs. The same client drives the socket.io and the emitwire servers, so the servers are
+// what is compared; it does exactly the work of wire-json.mjs plus the protocol's handshake.
 //   connect:  ← 0{open}   → 40   ← 40{"sid":…}
 //   echo:     → 42<id>["echo",<payload>]   ← 43<id>[<payload>]
 //   ping:     ← 2   → 3
 //   bcast:    ← 42["bcast",<payload>]
-import WebSocket from 'ws';
+// Messages are recognised from their first bytes, not JSON-parsed.
+import { Buffer } from 'node:buffer';
+import { MiniWebSocket } from './mini-ws.mjs';
 import { PAYLOAD } from '../common.mjs';
 
 const PAYLOAD_JSON = JSON.stringify(PAYLOAD);
+const MIN_MESSAGE = PAYLOAD_JSON.length + 4;
+const C_0 = 0x30;
+const C_2 = 0x32;
+const C_3 = 0x33;
+const C_4 = 0x34;
+const C_BRACKET = 0x5b;
+const BCAST_PREFIX = Buffer.from('42["bcast",');
 
-export function connect(port, { send, onBcast }) {
+export function connect(port, { onBcast, onBad }) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, {
-      perMessageDeflate: false,
-    });
     const pending = new Map();
     let nextId = 1;
+    let connected = false;
+    const ws = new MiniWebSocket(port, '/socket.io/?EIO=4&transport=websocket', {
+      onClose: reject,
+      onMessage(data, isBinary) {
+        if (isBinary) {
+          onBad?.();
+          return;
+        }
+        const engineType = data[0];
+        if (engineType === C_4 /* message */) {
+          const type = data[1];
+          if (type === C_3 /* ACK */) {
+            if (data.length < MIN_MESSAGE) {
+              onBad?.();
+              return;
+            }
+            let id = 0;
+            for (let i = 2; data[i] !== C_BRACKET; i++) id = id * 10 + data[i] - C_0;
+            const cb = pending.get(id);
+            if (cb) {
+              pending.delete(id);
+              cb();
+            } else onBad?.();
+          } else if (type === C_2 /* EVENT */) {
+            if (data.length >= MIN_MESSAGE && data.compare(BCAST_PREFIX, 0, BCAST_PREFIX.length, 0, BCAST_PREFIX.length) === 0) onBcast?.();
+            else onBad?.();
+          } else if (type === C_0 /* CONNECT */ && !connected) {
+            connected = true;
+            resolve(conn);
+          } else if (type === C_4 /* CONNECT_ERROR */) {
+            reject(new Error(`connect_error: ${data.toString()}`));
+            ws.terminate();
+          } else onBad?.();
+        } else if (engineType === C_2 /* ping */) {
+          ws.send('3');
+        } else if (engineType === C_0 /* open */) {
+          ws.send('40');
+        } else onBad?.();
+      },
+    });
     const conn = {
       echo(cb) {
         const id = nextId++;
         pending.set(id, cb);
-        send(ws, `42${id}["echo",${PAYLOAD_JSON}]`);
+        ws.send(`42${id}["echo",${PAYLOAD_JSON}]`);
       },
       close() {
         ws.terminate();
       },
     };
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      const text = data.toString();
-      const engineType = text.charCodeAt(0);
-      if (engineType === 0x34 /* 4 message */) {
-        const type = text.charCodeAt(1);
-        if (type === 0x33 /* 3 ACK */) {
-          const bracket = text.indexOf('[', 2);
-          const id = Number(text.slice(2, bracket));
-          const args = JSON.parse(text.slice(bracket));
-          const cb = pending.get(id);
-          if (cb) {
-            pending.delete(id);
-            cb(args[0]);
-          }
-        } else if (type === 0x32 /* 2 EVENT */) {
-          const args = JSON.parse(text.slice(text.indexOf('[', 2)));
-          if (args[0] === 'bcast') onBcast?.(args[1]);
-        } else if (type === 0x30 /* 0 CONNECT */) {
-          resolve(conn);
-        } else if (type === 0x34 /* 4 CONNECT_ERROR */) {
-          reject(new Error(`connect_error: ${text.slice(2)}`));
-          ws.terminate();
-        }
-      } else if (engineType === 0x32 /* 2 ping */) {
-        send(ws, '3');
-      } else if (engineType === 0x30 /* 0 open */) {
-        send(ws, '40');
-      }
-    });
-    ws.once('error', reject);
-    ws.once('close', () => reject(new Error('closed before CONNECT')));
   });
 }
