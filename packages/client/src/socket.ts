@@ -407,9 +407,10 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
       const cb = data.pop() as Callback;
       const withError = flags.withError || timeout !== undefined;
       ack = (err, args = []) => {
-        const remote = fromRemoteErrorPayload(args);
-        if (!withError) err || cb(...args);
-        else if (err || remote) cb(err ?? remote);
+        // plain callbacks get the server's arguments as they are, and nothing on failure
+        if (!withError) {
+          if (!err) cb(...args);
+        } else if ((err ??= fromRemoteErrorPayload(args) ?? null)) cb(err);
         else cb(null, ...args);
       };
     }

@@ -1,5 +1,5 @@
 import { io } from '@emitwire/client/node';
-import { startPeer, once, type Peer } from './helpers';
+import { startPeer, once, type Peer } from './helpers.js';
 
 let peer: Peer;
 beforeEach(async () => { peer = await startPeer(); });
