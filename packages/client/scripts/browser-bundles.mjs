@@ -2,7 +2,7 @@
 // minified ES module (dist/emitwire.esm.min.js), each with @emitwire/protocol inside and no `ws`.
 // Used by the package build (after-build.mjs) and by the tests, which build in-process.
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const protocol = fileURLToPath(new URL('../../protocol/src/index.ts', import.meta.url));
