@@ -28,13 +28,13 @@ export const PARAMS = {
   },
   quick: {
     rounds: 1,
-    'ack-echo': { clients: 10, inflight: 1, warmupMs: 100, measureMs: 250 },
-    pipelined: { clients: 10, inflight: 8, warmupMs: 100, measureMs: 250 },
+    'ack-echo': { clients: 10, inflight: 1, warmupMs: 50, measureMs: 150 },
+    pipelined: { clients: 10, inflight: 8, warmupMs: 50, measureMs: 150 },
     broadcast: { clients: 50, broadcasts: 20, concurrency: 25 },
     memory: { clients: 100, concurrency: 50 },
     'conn-rate': { clients: 100, concurrency: 16 },
     codec: { rounds: 2, runMs: 40 },
-    realClients: { rounds: 1, warmupMs: 100, measureMs: 250 },
+    realClients: { rounds: 1, warmupMs: 50, measureMs: 150 },
   },
 };
 

@@ -25,11 +25,20 @@ function clientKind(impl, client) {
 }
 
 const conns = [];
-// nothing to clean up: the process exits and the kernel closes every socket
-const config = childSetup();
-const { impl, client, scenario, port, params } = config;
+// Spawned alongside the server; starts when the orchestrator sends the server's port. Nothing to
+// clean up on exit: the kernel closes every socket.
+let begin;
+const started = new Promise((resolve) => {
+  begin = resolve;
+});
+const config = childSetup((msg) => {
+  if (msg.type === 'start') begin(msg.port);
+});
+const { impl, client, scenario, params } = config;
 const kind = clientKind(impl, client);
 const { connect } = await CLIENTS[kind]();
+toParent({ type: 'loaded' });
+const port = await started;
 let bad = 0;
 const onBad = () => {
   bad++;

@@ -63,9 +63,10 @@ const log = (...args) => console.error(...args);
 async function runOnce(scenario, impl, client, params, quick) {
   const t = quick ? 20_000 : 90_000;
   const server = new Child('server.mjs', { impl }, { core: SERVER_CORE, nodeArgs: ['--expose-gc'], label: `${impl} server` });
-  let load;
-  const startLoad = (extra = {}) => {
-    load = new Child('load.mjs', { impl, client, scenario, port, params, ...extra }, { core: LOAD_CORE, label: `${impl} load generator (${scenario})` });
+  // both processes boot in parallel; the load generator waits for the server's port
+  const load = new Child('load.mjs', { impl, client, scenario, params }, { core: LOAD_CORE, label: `${impl} load generator (${scenario})` });
+  const startLoad = () => {
+    load.send({ type: 'start', port });
     return load;
   };
   let port;
@@ -76,6 +77,7 @@ async function runOnce(scenario, impl, client, params, quick) {
   };
   try {
     ({ port } = await server.waitFor('ready', t));
+    await load.waitFor('loaded', t);
     switch (scenario) {
       case 'ack-echo':
       case 'pipelined': {
@@ -127,8 +129,7 @@ async function runOnce(scenario, impl, client, params, quick) {
         throw new Error(`unknown scenario ${scenario}`);
     }
   } finally {
-    await load?.stop();
-    await server.stop();
+    await Promise.all([load.stop(), server.stop()]);
   }
 }
 
