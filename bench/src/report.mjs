@@ -86,7 +86,7 @@ export function svgChart(rows, meta) {
   const W = 820;
   const left = 300;
   const right = 90;
-  const top = 64;
+  const top = 86;
   const rowH = 40;
   const plotW = W - left - right;
   const max = Math.min(
@@ -106,11 +106,13 @@ export function svgChart(rows, meta) {
     .join(' · ');
   out.push(`<text x="16" y="40" fill="#555">${esc(sub)}</text>`);
   // legend
-  out.push(`<rect x="${left}" y="30" width="12" height="12" fill="#2563eb"/><text x="${left + 16}" y="40" fill="#111">emitwire</text>`);
-  out.push(`<rect x="${left + 90}" y="30" width="12" height="12" fill="#9ca3af"/><text x="${left + 106}" y="40" fill="#111">socket.io</text>`);
+  const ly = 52;
+  out.push(`<rect x="16" y="${ly}" width="12" height="12" fill="#2563eb"/><text x="32" y="${ly + 10}" fill="#111">emitwire</text>`);
+  out.push(`<rect x="106" y="${ly}" width="12" height="12" fill="#9ca3af"/><text x="122" y="${ly + 10}" fill="#111">socket.io</text>`);
   out.push(
-    `<line x1="${left + 190}" y1="36" x2="${left + 210}" y2="36" stroke="#dc2626" stroke-width="2" stroke-dasharray="4 3"/><text x="${left + 216}" y="40" fill="#111">target</text>`,
+    `<line x1="206" y1="${ly + 6}" x2="226" y2="${ly + 6}" stroke="#dc2626" stroke-width="2" stroke-dasharray="4 3"/><text x="232" y="${ly + 10}" fill="#111">target</text>`,
   );
+  out.push(`<text x="290" y="${ly + 10}" fill="#555">✓ target met · ✗ missed</text>`);
   // grid
   for (let g = 0; g <= max; g += 0.5) {
     const gx = x(g);
@@ -128,13 +130,15 @@ export function svgChart(rows, meta) {
         return;
       }
       out.push(`<rect x="${left}" y="${y + dy}" width="${Math.max(1, x(v) - left)}" height="13" fill="${color}"/>`);
-      out.push(`<text x="${x(v) + 4}" y="${y + dy + 11}" fill="#111" font-size="11">${v.toFixed(2)}×${v > max ? ' →' : ''}</text>`);
+      out.push(
+        `<text x="${x(v) + 4}" y="${y + dy + 11}" fill="#111" font-size="11" stroke="#fff" stroke-width="3" paint-order="stroke">${v.toFixed(2)}×${v > max ? ' →' : ''}</text>`,
+      );
     };
-    bar(b.ew, 3, '#2563eb');
-    if (b.refName !== '÷ socket.io-parser') bar(b.sio, 18, '#9ca3af');
     if (typeof b.mark === 'number') {
       out.push(`<line x1="${x(b.mark)}" y1="${y}" x2="${x(b.mark)}" y2="${y + 34}" stroke="#dc2626" stroke-width="2" stroke-dasharray="4 3"/>`);
     }
+    bar(b.ew, 3, '#2563eb');
+    if (b.refName !== '÷ socket.io-parser') bar(b.sio, 18, '#9ca3af');
   });
   out.push('</svg>');
   return out.join('\n') + '\n';
