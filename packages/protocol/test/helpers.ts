@@ -361,15 +361,18 @@ export function assertWellFormed(packet: DecodedPacket, options: DecoderOptions 
     default:
       fail('type');
   }
-  // no function or other non-JSON value anywhere (CVE-2022-2421): only JSON values and binaries
-  const stack: unknown[] = ['data' in packet ? packet.data : undefined];
+  // No function or other non-JSON value anywhere (CVE-2022-2421): only JSON values and binaries,
+  // plain prototypes, and no deeper than maxDepth (binaries are leaves, the data itself is level 1).
+  const maxDepth = options.maxDepth ?? 64;
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: 'data' in packet ? packet.data : undefined, depth: 1 }];
   while (stack.length > 0) {
-    const v = stack.pop();
+    const { v, depth } = stack.pop()!;
     if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') fail('non-JSON value');
     if (typeof v === 'object' && v !== null && !isBinary(v)) {
+      if (depth > maxDepth) fail('nesting deeper than maxDepth');
       const proto: unknown = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== Array.prototype) fail('prototype');
-      for (const k of Object.keys(v)) stack.push(Object.getOwnPropertyDescriptor(v, k)?.value);
+      for (const k of Object.keys(v)) stack.push({ v: Object.getOwnPropertyDescriptor(v, k)?.value, depth: depth + 1 });
     }
   }
 }
