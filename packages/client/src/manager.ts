@@ -291,8 +291,8 @@ export class Manager extends Emitter<ManagerEvents> {
       this.open((err) => {
         this.#reconnecting = false;
         if (err) {
-          this.#reconnect();
           this.emitReserved('reconnect_error', err);
+          this.#reconnect();
         } else {
           const attempts = backoff.attempts;
           backoff.reset();

@@ -1,0 +1,360 @@
+import { Manager, ClosedError, TimeoutError, ErrorCode, EmitwireError } from '@emitwire/client/node';
+import { Manager as BrowserManager } from '@emitwire/client';
+import { FakeWebSocket } from './fake-websocket.js';
+
+const URL_ = 'http://example.test:1234';
+
+function manager(opts: ConstructorParameters<typeof Manager>[1] = {}): Manager {
+  return new Manager(URL_, { WebSocket: FakeWebSocket, ...opts });
+}
+
+/** Records every manager event, in order. */
+function record(m: Manager): string[] {
+  const log: string[] = [];
+  m.on('open', () => log.push('open'));
+  m.on('close', (reason) => log.push(`close:${reason}`));
+  m.on('error', (err) => log.push(`error:${(err as EmitwireError).code}`));
+  m.on('reconnect_attempt', (n) => log.push(`reconnect_attempt:${n}`));
+  m.on('reconnect', (n) => log.push(`reconnect:${n}`));
+  m.on('reconnect_error', (err) => log.push(`reconnect_error:${(err as EmitwireError).code}`));
+  m.on('reconnect_failed', () => log.push('reconnect_failed'));
+  return log;
+}
+
+beforeEach(() => {
+  jest.useFakeTimers();
+  jest.spyOn(Math, 'random').mockReturnValue(0.5); // no jitter: delays are exact
+  FakeWebSocket.reset();
+});
+afterEach(() => {
+  jest.clearAllTimers();
+  jest.useRealTimers();
+  jest.restoreAllMocks();
+});
+
+describe('handshake URL', () => {
+  test('path, query of the URL and of the options, EIO=4, websocket transport', () => {
+    new Manager('http://example.test:1234/ignored?a=1', {
+      WebSocket: FakeWebSocket,
+      path: '/custom',
+      query: { token: 'a b' },
+    });
+    expect(FakeWebSocket.last.url).toBe('ws://example.test:1234/custom/?a=1&token=a+b&EIO=4&transport=websocket');
+  });
+
+  test('https becomes wss; default path /socket.io/', () => {
+    new Manager('https://example.test', { WebSocket: FakeWebSocket });
+    expect(FakeWebSocket.last.url).toBe('wss://example.test/socket.io/?EIO=4&transport=websocket');
+  });
+
+  test('query changes apply to the next connection', () => {
+    const m = manager();
+    m.opts.query = { token: 'new' };
+    m.close().open();
+    expect(FakeWebSocket.last.url).toContain('token=new');
+  });
+
+  test('binary messages are asked for as ArrayBuffer where the default is Blob', () => {
+    manager();
+    expect(FakeWebSocket.last.binaryType).toBe('arraybuffer');
+  });
+
+  test('autoConnect: false waits for open()', () => {
+    const m = manager({ autoConnect: false });
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    expect(m.readyState).toBe('closed');
+    m.open();
+    expect(m.readyState).toBe('opening');
+  });
+
+  test('without any WebSocket implementation the constructor throws', () => {
+    // Node 20 has no global WebSocket; the browser entry does not fall back to ws
+    if ((globalThis as { WebSocket?: unknown }).WebSocket !== undefined) return;
+    expect(() => new BrowserManager(URL_)).toThrow(
+      new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'no WebSocket implementation: pass the WebSocket option'),
+    );
+  });
+});
+
+describe('Engine.IO', () => {
+  test('the open packet opens the manager; pings are answered with pongs', () => {
+    const m = manager();
+    const log = record(m);
+    let pings = 0;
+    m.on('ping', () => pings++);
+    const ws = FakeWebSocket.last;
+    ws.handshake();
+    expect(m.readyState).toBe('open');
+    expect(m.sid).toBe('engine-sid');
+    ws.receive('2');
+    ws.receive('2');
+    expect(ws.take()).toEqual(['3', '3']);
+    expect(pings).toBe(2);
+    expect(log).toEqual(['open']);
+  });
+
+  test('noop and upgrade packets are ignored', () => {
+    const m = manager();
+    const ws = FakeWebSocket.last;
+    ws.handshake();
+    ws.receive('6');
+    ws.receive('5');
+    expect(m.readyState).toBe('open');
+  });
+
+  test('silence for pingInterval + pingTimeout closes with "ping timeout" and reconnects', () => {
+    const m = manager();
+    const log = record(m);
+    const ws = FakeWebSocket.last;
+    ws.handshake(1000, 500);
+    jest.advanceTimersByTime(1400);
+    ws.receive('2'); // the watchdog restarts on every ping
+    jest.advanceTimersByTime(1499);
+    expect(m.readyState).toBe('open');
+    jest.advanceTimersByTime(1);
+    expect(m.readyState).toBe('closed');
+    expect(ws.closedByClient).toBe(true);
+    expect(log).toEqual(['open', 'close:ping timeout']);
+    // first reconnection after reconnectionDelay (no jitter with random() = 0.5)
+    jest.advanceTimersByTime(999);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    FakeWebSocket.last.handshake();
+    expect(log).toEqual(['open', 'close:ping timeout', 'reconnect_attempt:1', 'open', 'reconnect:1']);
+  });
+
+  test('the engine close packet is a transport close', () => {
+    const m = manager();
+    const log = record(m);
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.receive('1');
+    expect(log).toEqual(['open', 'close:transport close']);
+  });
+
+  test('a WebSocket error then close is a transport error', () => {
+    const m = manager();
+    const log = record(m);
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.drop(true);
+    expect(log).toEqual(['open', 'close:transport error']);
+  });
+
+  test.each([
+    ['an unknown Engine.IO type', '9'],
+    ['an empty message', ''],
+    ['an invalid Socket.IO packet', '4x'],
+    ['an attachment nobody awaits', new Uint8Array([1])],
+  ])('%s closes with "parse error" and reconnects', (_name, frame) => {
+    const m = manager();
+    const log = record(m);
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.receive(frame);
+    expect(log).toEqual(['open', 'close:parse error']);
+    jest.advanceTimersByTime(1000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+
+  test.each([
+    ['not JSON', '0{'],
+    ['no sid', '0{"pingInterval":1,"pingTimeout":1}'],
+    ['a string pingInterval', '0{"sid":"s","pingInterval":"1","pingTimeout":1}'],
+    ['a huge heartbeat', '0{"sid":"s","pingInterval":1e300,"pingTimeout":1}'],
+  ])('an open packet with %s fails the attempt', (_name, frame) => {
+    const m = manager();
+    const log = record(m);
+    FakeWebSocket.last.open();
+    FakeWebSocket.last.receive(frame);
+    expect(m.readyState).toBe('closed');
+    expect(log).toEqual(['error:EW_DISCONNECTED']);
+  });
+
+  test('no open packet within `timeout`: TimeoutError EW_CONNECT_TIMEOUT, then reconnection', () => {
+    const m = manager({ timeout: 3000 });
+    const errors: Error[] = [];
+    m.on('error', (err) => errors.push(err));
+    FakeWebSocket.last.open();
+    jest.advanceTimersByTime(2999);
+    expect(errors).toHaveLength(0);
+    jest.advanceTimersByTime(1);
+    expect(errors[0]).toBeInstanceOf(TimeoutError);
+    expect(errors[0]).toMatchObject({ code: ErrorCode.CONNECT_TIMEOUT });
+    expect(FakeWebSocket.last.closedByClient).toBe(true);
+    jest.advanceTimersByTime(1000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+
+  test('a refused WebSocket is a ClosedError EW_DISCONNECTED on the error event', () => {
+    const m = manager();
+    const errors: Error[] = [];
+    m.on('error', (err) => errors.push(err));
+    FakeWebSocket.last.drop(true);
+    expect(errors[0]).toBeInstanceOf(ClosedError);
+    expect(errors[0]).toMatchObject({ code: ErrorCode.DISCONNECTED, message: 'connection failed (transport error)' });
+  });
+});
+
+describe('reconnection', () => {
+  test('capped exponential backoff: 1000, 2000, 4000, 5000, 5000 ms', () => {
+    const m = manager();
+    const log = record(m);
+    const delays: number[] = [];
+    FakeWebSocket.last.drop(true); // the first attempt fails: reconnection starts
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const before = FakeWebSocket.instances.length;
+      let waited = 0;
+      while (FakeWebSocket.instances.length === before) {
+        jest.advanceTimersByTime(100);
+        waited += 100;
+      }
+      delays.push(waited);
+      FakeWebSocket.last.drop(true);
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 5000, 5000]);
+    jest.advanceTimersByTime(5000);
+    FakeWebSocket.last.handshake();
+    expect(log.filter((l) => l.startsWith('reconnect'))).toEqual([
+      'reconnect_attempt:1',
+      'reconnect_error:EW_DISCONNECTED',
+      'reconnect_attempt:2',
+      'reconnect_error:EW_DISCONNECTED',
+      'reconnect_attempt:3',
+      'reconnect_error:EW_DISCONNECTED',
+      'reconnect_attempt:4',
+      'reconnect_error:EW_DISCONNECTED',
+      'reconnect_attempt:5',
+      'reconnect_error:EW_DISCONNECTED',
+      'reconnect_attempt:6',
+      'reconnect:6',
+    ]);
+  });
+
+  test('jitter: randomizationFactor moves each delay within ±factor', () => {
+    const random = jest.spyOn(Math, 'random');
+    const m = manager({ randomizationFactor: 0.5 });
+    record(m);
+    random.mockReturnValue(0); // -50 %
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(499);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    random.mockReturnValue(0.999999); // ~ +50 % of 2000, capped by nothing yet
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(2998);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    jest.advanceTimersByTime(2);
+    expect(FakeWebSocket.instances).toHaveLength(3);
+  });
+
+  test('reconnectionAttempts: reconnect_failed, then no more attempts', () => {
+    const m = manager({ reconnectionAttempts: 2 });
+    const log = record(m);
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(2000);
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(60000);
+    expect(FakeWebSocket.instances).toHaveLength(3);
+    expect(log).toEqual([
+      'error:EW_DISCONNECTED',
+      'reconnect_attempt:1',
+      'error:EW_DISCONNECTED',
+      'reconnect_error:EW_DISCONNECTED',
+      'reconnect_attempt:2',
+      'error:EW_DISCONNECTED',
+      'reconnect_error:EW_DISCONNECTED',
+      'reconnect_failed',
+    ]);
+  });
+
+  test('reconnection: false never reconnects', () => {
+    const m = manager({ reconnection: false });
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(60000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    expect(m.readyState).toBe('closed');
+  });
+
+  test('close() cancels a pending reconnection', () => {
+    const m = manager();
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.drop();
+    expect(m.reconnecting).toBe(true);
+    m.close();
+    expect(m.reconnecting).toBe(false);
+    jest.advanceTimersByTime(60000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  test('a reconnect_attempt listener may close the manager', () => {
+    const m = manager();
+    m.on('reconnect_attempt', () => m.close());
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(60000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  test('the backoff starts over after a successful reconnection', () => {
+    manager();
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(2000);
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(999);
+    expect(FakeWebSocket.instances).toHaveLength(3);
+    jest.advanceTimersByTime(1);
+    expect(FakeWebSocket.instances).toHaveLength(4);
+  });
+});
+
+describe('multiplexing', () => {
+  test('each namespace sends its own CONNECT on the one connection; packets are routed by namespace', () => {
+    const m = manager();
+    const main = m.socket('/');
+    const admin = m.socket('/admin');
+    expect(m.socket('/admin')).toBe(admin);
+    const ws = FakeWebSocket.last;
+    ws.handshake();
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    expect(ws.take()).toEqual(['40', '40/admin,']);
+    ws.receive('40{"sid":"a"}');
+    ws.receive('40/admin,{"sid":"b"}');
+    expect([main.id, admin.id]).toEqual(['a', 'b']);
+    const got: unknown[] = [];
+    main.on('x', (v) => got.push(['main', v]));
+    admin.on('x', (v) => got.push(['admin', v]));
+    ws.receive('42/admin,["x",1]');
+    ws.receive('42["x",2]');
+    ws.receive('42/other,["x",3]'); // a namespace we never joined: dropped
+    expect(got).toEqual([
+      ['admin', 1],
+      ['main', 2],
+    ]);
+  });
+
+  test('the connection closes when the last socket disconnects', () => {
+    const m = manager();
+    const a = m.socket('/');
+    const b = m.socket('/b');
+    const ws = FakeWebSocket.last;
+    ws.handshake();
+    ws.receive('40{"sid":"a"}');
+    ws.receive('40/b,{"sid":"b"}');
+    ws.take();
+    a.disconnect();
+    expect(m.readyState).toBe('open');
+    b.disconnect();
+    expect(ws.take()).toEqual(['41', '41/b,']);
+    expect(m.readyState).toBe('closed');
+    expect(ws.closedByClient).toBe(true);
+    jest.advanceTimersByTime(60000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+});

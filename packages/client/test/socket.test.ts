@@ -1,0 +1,612 @@
+import {
+  io,
+  ClosedError,
+  EmitwireError,
+  ErrorCode,
+  RpcError,
+  TimeoutError,
+  type ClientOptions,
+  type Socket,
+} from '@emitwire/client/node';
+import { FakeWebSocket } from './fake-websocket.js';
+
+const URL_ = 'http://example.test';
+
+/** A socket on a scripted connection; `connect` completes the namespace handshake. */
+function setup(opts: Partial<ClientOptions> = {}, nsp = '') {
+  const socket = io(URL_ + nsp, { forceNew: true, WebSocket: FakeWebSocket, ...opts });
+  const ws = FakeWebSocket.instances[FakeWebSocket.instances.length - 1]!;
+  const connect = (sid = 'sid-1', extra = '') => {
+    if (socket.io.readyState !== 'open') FakeWebSocket.last.handshake();
+    FakeWebSocket.last.receive(`40${nsp ? nsp + ',' : ''}{"sid":"${sid}"${extra}}`);
+  };
+  return { socket, ws, connect, sent: () => FakeWebSocket.last.take() };
+}
+
+function errorOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('did not throw');
+}
+
+beforeEach(() => {
+  jest.useFakeTimers();
+  jest.spyOn(Math, 'random').mockReturnValue(0.5);
+  FakeWebSocket.reset();
+});
+afterEach(() => {
+  jest.clearAllTimers();
+  jest.useRealTimers();
+  jest.restoreAllMocks();
+});
+
+describe('connecting', () => {
+  test('CONNECT, then connect event, id, connected, active', () => {
+    const { socket, ws, connect } = setup();
+    const events: string[] = [];
+    socket.on('connect', () => events.push('connect'));
+    expect(socket.active).toBe(true);
+    expect(socket.connected).toBe(false);
+    ws.handshake();
+    expect(ws.take()).toEqual(['40']);
+    connect('abc');
+    expect(events).toEqual(['connect']);
+    expect(socket.id).toBe('abc');
+    expect(socket.connected).toBe(true);
+    expect(socket.disconnected).toBe(false);
+    expect(socket.recovered).toBe(false);
+  });
+
+  test('auth object, namespace from the URL path', () => {
+    const { ws } = setup({ auth: { token: 't' } }, '/admin');
+    ws.handshake();
+    expect(ws.take()).toEqual(['40/admin,{"token":"t"}']);
+  });
+
+  test('an auth function is asked on every (re)connection', () => {
+    let n = 0;
+    const { ws, connect } = setup({ auth: (cb) => cb({ n: ++n }) });
+    ws.handshake();
+    expect(ws.take()).toEqual(['40{"n":1}']);
+    connect();
+    ws.drop();
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.handshake();
+    expect(FakeWebSocket.last.take()).toEqual(['40{"n":2}']);
+  });
+
+  test('auth that is neither an object nor a function throws', () => {
+    expect(() => setup({ auth: 'token' as never })).toThrow(
+      new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'auth must be an object or a function'),
+    );
+  });
+
+  test('autoConnect: false waits for connect()', () => {
+    const { socket } = setup({ autoConnect: false });
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    expect(socket.active).toBe(false);
+    socket.connect();
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  test('CONNECT_ERROR: RpcError EW_CONNECT_REFUSED with message and data; no retry until connect()', () => {
+    const { socket, ws } = setup();
+    const errors: Error[] = [];
+    socket.on('connect_error', (err) => errors.push(err));
+    ws.handshake();
+    ws.receive('44{"message":"not authorized","data":{"reason":"token"}}');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(RpcError);
+    expect(errors[0]).toMatchObject({
+      code: ErrorCode.CONNECT_REFUSED,
+      message: 'not authorized',
+      data: { reason: 'token' },
+    });
+    expect(socket.active).toBe(false);
+    expect(socket.io.readyState).toBe('closed'); // no active socket left
+    jest.advanceTimersByTime(60000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    socket.connect();
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+
+  test('a failed connection attempt is a connect_error, and the manager retries', () => {
+    const { socket, ws } = setup();
+    const errors: Error[] = [];
+    socket.on('connect_error', (err) => errors.push(err));
+    ws.drop(true);
+    expect(errors[0]).toBeInstanceOf(ClosedError);
+    expect(socket.active).toBe(true);
+    jest.advanceTimersByTime(1000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+
+  test('server DISCONNECT: "io server disconnect", no reconnection', () => {
+    const { socket, connect } = setup();
+    const reasons: string[] = [];
+    socket.on('disconnect', (reason) => reasons.push(reason));
+    connect();
+    FakeWebSocket.last.receive('41');
+    expect(reasons).toEqual(['io server disconnect']);
+    expect(socket.active).toBe(false);
+    expect(socket.connected).toBe(false);
+    expect(socket.id).toBeUndefined();
+    jest.advanceTimersByTime(60000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  test('disconnect(): DISCONNECT frame, "io client disconnect", no reconnection', () => {
+    const { socket, connect, sent } = setup();
+    const reasons: string[] = [];
+    socket.on('disconnect', (reason) => reasons.push(reason));
+    connect();
+    sent();
+    socket.disconnect();
+    expect(FakeWebSocket.last.sent).toEqual(['41']);
+    expect(reasons).toEqual(['io client disconnect']);
+    jest.advanceTimersByTime(60000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  test('transport loss: "transport close", the socket reconnects and gets a new CONNECT', () => {
+    const { socket, connect } = setup();
+    const events: string[] = [];
+    socket.on('disconnect', (reason) => events.push(reason));
+    socket.on('connect', () => events.push(`connect:${socket.id}`));
+    connect('one');
+    FakeWebSocket.last.drop();
+    expect(socket.active).toBe(true);
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.handshake();
+    expect(FakeWebSocket.last.take()).toEqual(['40']);
+    connect('two');
+    expect(events).toEqual(['connect:one', 'transport close', 'connect:two']);
+  });
+
+  test('events before the CONNECT answer are ignored', () => {
+    const { socket, ws } = setup();
+    const got: unknown[] = [];
+    socket.on('x', (v) => got.push(v));
+    ws.handshake();
+    ws.receive('42["x",1]');
+    expect(got).toEqual([]);
+  });
+
+  test('a CONNECT answer without sid is a connect_error', () => {
+    const { socket, ws } = setup();
+    const errors: Error[] = [];
+    socket.on('connect_error', (err) => errors.push(err));
+    ws.handshake();
+    ws.receive('40{}');
+    expect(errors[0]).toMatchObject({ code: ErrorCode.INVALID_PAYLOAD });
+    expect(socket.connected).toBe(false);
+  });
+
+  test('an exception in a listener is not a parse error', () => {
+    const { socket, connect } = setup();
+    socket.on('boom', () => {
+      throw new Error('listener bug');
+    });
+    connect();
+    expect(() => FakeWebSocket.last.receive('42["boom"]')).toThrow('listener bug');
+    expect(socket.connected).toBe(true);
+  });
+});
+
+describe('emitting', () => {
+  test('exact frames: event, namespace, ack id, binary attachments', () => {
+    const { socket, connect, sent } = setup({}, '/ns');
+    connect();
+    sent();
+    socket.emit('chat', 'hi', { n: 1 });
+    socket.emit('sum', 1, 2, () => {});
+    socket.send('m');
+    const bytes = new Uint8Array([1, 2, 3]);
+    socket.emit('upload', { file: bytes });
+    expect(sent()).toEqual([
+      '42/ns,["chat","hi",{"n":1}]',
+      '42/ns,0["sum",1,2]',
+      '42/ns,["message","m"]',
+      '451-/ns,["upload",{"file":{"_placeholder":true,"num":0}}]',
+      bytes,
+    ]);
+  });
+
+  test.each(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'])(
+    'emitting the reserved name "%s" throws',
+    (name) => {
+      const { socket } = setup();
+      const err = errorOf(() => socket.emit(name));
+      expect(err).toBeInstanceOf(EmitwireError);
+      expect(err).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, message: `"${name}" is a reserved event name` });
+      expect(() => socket.emitWithAck(name)).toThrow(`"${name}" is a reserved event name`);
+    },
+  );
+
+  test('a non-string event name throws', () => {
+    const { socket } = setup();
+    expect(() => socket.emit(42 as never)).toThrow(
+      new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'event name must be a string'),
+    );
+  });
+
+  test('circular data throws synchronously', () => {
+    const { socket, connect } = setup();
+    connect();
+    const a: Record<string, unknown> = {};
+    a.self = a;
+    expect(() => socket.emit('x', a)).toThrow(EmitwireError);
+  });
+
+  test('emits while offline are buffered and sent in order on connect', () => {
+    const { socket, connect, sent } = setup();
+    const outgoing: unknown[] = [];
+    socket.onAnyOutgoing((...args) => outgoing.push(args));
+    socket.emit('a', 1);
+    socket.emit('b', 2, () => {});
+    socket.emit('c', 3);
+    FakeWebSocket.last.handshake();
+    expect(sent()).toEqual(['40']);
+    expect(outgoing).toEqual([]);
+    connect();
+    expect(sent()).toEqual(['42["a",1]', '420["b",2]', '42["c",3]']);
+    expect(outgoing).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+  });
+
+  test('the offline buffer is bounded: emit throws ClosedError EW_BUFFER_FULL, emitWithAck rejects', async () => {
+    const { socket } = setup({ maxBufferedEmits: 2 });
+    socket.emit('a');
+    socket.emit('b');
+    const err = errorOf(() => socket.emit('c'));
+    expect(err).toBeInstanceOf(ClosedError);
+    expect(err).toMatchObject({ code: ErrorCode.BUFFER_FULL, message: 'offline emit buffer is full' });
+    await expect(socket.emitWithAck('d')).rejects.toMatchObject({ code: ErrorCode.BUFFER_FULL });
+  });
+
+  test('volatile emits are dropped while offline, sent while connected', async () => {
+    const { socket, connect, sent } = setup();
+    socket.volatile.emit('dropped');
+    await expect(socket.volatile.emitWithAck('dropped too')).rejects.toMatchObject({ code: ErrorCode.DISCONNECTED });
+    connect();
+    socket.volatile.emit('sent');
+    socket.emit('flag reset');
+    expect(sent()).toEqual(['40', '42["sent"]', '42["flag reset"]']);
+  });
+
+  test('onAnyOutgoing / prependAnyOutgoing / offAnyOutgoing', () => {
+    const { socket, connect } = setup();
+    connect();
+    const log: unknown[] = [];
+    const a = (ev: string) => log.push(`a:${ev}`);
+    socket.onAnyOutgoing(a);
+    socket.prependAnyOutgoing((ev) => log.push(`b:${ev}`));
+    socket.emit('x', () => {});
+    expect(log).toEqual(['b:x', 'a:x']);
+    expect(socket.listenersAnyOutgoing()).toHaveLength(2);
+    socket.offAnyOutgoing(a);
+    socket.emit('y');
+    socket.offAnyOutgoing();
+    socket.emit('z');
+    expect(log).toEqual(['b:x', 'a:x', 'b:y']);
+  });
+});
+
+describe('acks', () => {
+  test('a plain callback gets the ack arguments', () => {
+    const { socket, connect, sent } = setup();
+    connect();
+    sent();
+    const cb = jest.fn();
+    socket.emit('sum', 1, 2, cb);
+    FakeWebSocket.last.receive('430[3,"x"]');
+    FakeWebSocket.last.receive('430[4]'); // answered already: dropped
+    FakeWebSocket.last.receive('439[4]'); // never asked: dropped
+    expect(cb.mock.calls).toEqual([[3, 'x']]);
+  });
+
+  test('emitWithAck resolves with the first ack argument', async () => {
+    const { socket, connect } = setup();
+    connect();
+    const p = socket.emitWithAck('sum', 1, 2);
+    FakeWebSocket.last.receive('430[3]');
+    await expect(p).resolves.toBe(3);
+  });
+
+  test('a remote handler error rejects emitWithAck with its RpcError; timeout callbacks get it first', async () => {
+    const { socket, connect } = setup();
+    connect();
+    const p = socket.emitWithAck('q');
+    const cb = jest.fn();
+    socket.timeout(1000).emit('q', cb);
+    const plain = jest.fn();
+    socket.emit('q', plain);
+    const payload = '[{"__emitwire_error__":{"code":"E_NOPE","message":"nope"}}]';
+    FakeWebSocket.last.receive('430' + payload);
+    FakeWebSocket.last.receive('431' + payload);
+    FakeWebSocket.last.receive('432' + payload);
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RpcError);
+    expect(err).toMatchObject({ code: 'E_NOPE', message: 'nope' });
+    expect(cb.mock.calls[0][0]).toMatchObject({ code: 'E_NOPE' });
+    expect(cb.mock.calls[0]).toHaveLength(1);
+    // plain callbacks see the payload as it is (Socket.IO compatible)
+    expect(plain.mock.calls).toEqual([[{ __emitwire_error__: { code: 'E_NOPE', message: 'nope' } }]]);
+  });
+
+  test('timeout(ms): TimeoutError EW_ACK_TIMEOUT after ms, late answers dropped', () => {
+    const { socket, connect } = setup();
+    connect();
+    const cb = jest.fn();
+    socket.timeout(500).emit('slow', cb);
+    jest.advanceTimersByTime(499);
+    expect(cb).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(cb).toHaveBeenCalledTimes(1);
+    expect(cb.mock.calls[0][0]).toBeInstanceOf(TimeoutError);
+    expect(cb.mock.calls[0][0]).toMatchObject({ code: ErrorCode.ACK_TIMEOUT, message: 'operation has timed out' });
+    FakeWebSocket.last.receive('430[1]');
+    expect(cb).toHaveBeenCalledTimes(1);
+  });
+
+  test('timeout(ms): an answer in time is (null, …args)', () => {
+    const { socket, connect } = setup();
+    connect();
+    const cb = jest.fn();
+    socket.timeout(500).emit('fast', cb);
+    FakeWebSocket.last.receive('430[1,2]');
+    expect(cb.mock.calls).toEqual([[null, 1, 2]]);
+    jest.advanceTimersByTime(1000);
+    expect(cb).toHaveBeenCalledTimes(1);
+  });
+
+  test('timeout(ms).emitWithAck rejects with TimeoutError', async () => {
+    const { socket, connect } = setup();
+    connect();
+    const p = socket.timeout(200).emitWithAck('slow');
+    jest.advanceTimersByTime(200);
+    await expect(p).rejects.toMatchObject({ code: ErrorCode.ACK_TIMEOUT });
+  });
+
+  test('ackTimeout option: every ack callback is error-first with that timeout', () => {
+    const { socket, connect } = setup({ ackTimeout: 100 });
+    connect();
+    const cb = jest.fn();
+    socket.emit('x', cb);
+    socket.emit('y', cb);
+    FakeWebSocket.last.receive('431["ok"]');
+    jest.advanceTimersByTime(100);
+    expect(cb.mock.calls[0]).toEqual([null, 'ok']);
+    expect(cb.mock.calls[1][0]).toMatchObject({ code: ErrorCode.ACK_TIMEOUT });
+  });
+
+  test('an offline emit whose ack times out is taken out of the buffer', () => {
+    const { socket, connect, sent } = setup();
+    const cb = jest.fn();
+    socket.timeout(100).emit('late', cb);
+    jest.advanceTimersByTime(100);
+    expect(cb.mock.calls[0][0]).toMatchObject({ code: ErrorCode.ACK_TIMEOUT });
+    connect();
+    expect(sent()).toEqual(['40']);
+  });
+
+  test('disconnect: pending acks fail with ClosedError EW_DISCONNECTED; plain callbacks are dropped', async () => {
+    const { socket, connect } = setup();
+    connect();
+    const p = socket.emitWithAck('a');
+    const cb = jest.fn();
+    socket.timeout(10000).emit('b', cb);
+    const plain = jest.fn();
+    socket.emit('c', plain);
+    FakeWebSocket.last.drop();
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClosedError);
+    expect(err).toMatchObject({ code: ErrorCode.DISCONNECTED, message: 'socket has been disconnected' });
+    expect(cb.mock.calls[0][0]).toMatchObject({ code: ErrorCode.DISCONNECTED });
+    expect(plain).not.toHaveBeenCalled();
+  });
+
+  test('acks of emits still buffered survive a disconnect and complete after reconnection', async () => {
+    const { socket, connect, sent } = setup();
+    const p = socket.emitWithAck('buffered');
+    FakeWebSocket.last.drop(true); // the first attempt fails
+    jest.advanceTimersByTime(1000);
+    connect();
+    expect(sent()).toEqual(['40', '420["buffered"]']);
+    FakeWebSocket.last.receive('430["done"]');
+    await expect(p).resolves.toBe('done');
+  });
+
+  test('pending acks are bounded: maxPendingAcks', async () => {
+    const { socket, connect } = setup({ maxPendingAcks: 1 });
+    connect();
+    socket.emit('a', () => {});
+    expect(() => socket.emit('b', () => {})).toThrow(
+      new ClosedError(ErrorCode.BUFFER_FULL, 'pending ack table is full'),
+    );
+    await expect(socket.emitWithAck('c')).rejects.toMatchObject({ code: ErrorCode.BUFFER_FULL });
+    socket.emit('no ack needs no slot');
+  });
+
+  test('acking a server event: one ACK frame, further calls ignored', () => {
+    const { socket, connect, sent } = setup({}, '/ns');
+    connect();
+    sent();
+    socket.on('question', (q, ack) => {
+      expect(q).toBe('q');
+      (ack as (...a: unknown[]) => void)('answer', 1);
+      (ack as (...a: unknown[]) => void)('again');
+    });
+    FakeWebSocket.last.receive('42/ns,7["question","q"]');
+    expect(sent()).toEqual(['43/ns,7["answer",1]']);
+  });
+
+  test('an ack with binary data is a BINARY_ACK', () => {
+    const { socket, connect, sent } = setup();
+    connect();
+    sent();
+    socket.on('get', (ack) => (ack as (b: Uint8Array) => void)(new Uint8Array([9])));
+    FakeWebSocket.last.receive('423["get"]');
+    expect(sent()).toEqual(['461-3[{"_placeholder":true,"num":0}]', new Uint8Array([9])]);
+  });
+});
+
+describe('retries', () => {
+  test('resend until acked, at most `retries` times, one emit at a time, in order', () => {
+    const { socket, connect, sent } = setup({ retries: 2, ackTimeout: 1000 });
+    connect();
+    sent();
+    const first = jest.fn();
+    const second = jest.fn();
+    socket.emit('first', first);
+    socket.emit('second', 'x', second);
+    expect(sent()).toEqual(['420["first"]']); // the second waits for the first
+    jest.advanceTimersByTime(1000);
+    expect(sent()).toEqual(['421["first"]']);
+    FakeWebSocket.last.receive('431["ok"]');
+    expect(first.mock.calls).toEqual([[null, 'ok']]);
+    expect(sent()).toEqual(['422["second","x"]']);
+    jest.advanceTimersByTime(3000);
+    expect(sent()).toEqual(['423["second","x"]', '424["second","x"]']);
+    expect(second).toHaveBeenCalledTimes(1);
+    expect(second.mock.calls[0][0]).toMatchObject({ code: ErrorCode.ACK_TIMEOUT });
+  });
+
+  test('with retries even emits without callback ask for an ack; emitWithAck works', async () => {
+    const { socket, connect, sent } = setup({ retries: 1, ackTimeout: 1000 });
+    connect();
+    sent();
+    socket.emit('fire');
+    expect(sent()).toEqual(['420["fire"]']);
+    FakeWebSocket.last.receive('430[]');
+    const p = socket.emitWithAck('ask');
+    expect(sent()).toEqual(['421["ask"]']);
+    FakeWebSocket.last.receive('431[42]');
+    await expect(p).resolves.toBe(42);
+  });
+
+  test('the retry queue is bounded by maxBufferedEmits', () => {
+    const { socket } = setup({ retries: 1, maxBufferedEmits: 1 });
+    socket.emit('a');
+    expect(() => socket.emit('b')).toThrow(new ClosedError(ErrorCode.BUFFER_FULL, 'retry queue is full'));
+  });
+
+  test('a disconnect counts as a try; the resend waits for the reconnection', () => {
+    const { socket, connect, sent } = setup({ retries: 1, ackTimeout: 5000 });
+    connect();
+    sent();
+    const cb = jest.fn();
+    socket.emit('x', cb);
+    expect(sent()).toEqual(['420["x"]']);
+    FakeWebSocket.last.drop();
+    expect(cb).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1000);
+    connect();
+    expect(sent()).toEqual(['40', '421["x"]']);
+    FakeWebSocket.last.receive('431["y"]');
+    expect(cb.mock.calls).toEqual([[null, 'y']]);
+  });
+});
+
+describe('receiving', () => {
+  test('listeners, onAny (before them), prependAny, offAny', () => {
+    const { socket, connect } = setup();
+    connect();
+    const log: unknown[] = [];
+    const any = (ev: string, ...args: unknown[]) => log.push(['any', ev, ...args]);
+    socket.onAny(any);
+    socket.prependAny((ev) => log.push(['first', ev]));
+    socket.on('chat', (a, b) => log.push(['chat', a, b]));
+    FakeWebSocket.last.receive('42["chat","hi",{"x":1}]');
+    expect(log).toEqual([
+      ['first', 'chat'],
+      ['any', 'chat', 'hi', { x: 1 }],
+      ['chat', 'hi', { x: 1 }],
+    ]);
+    expect(socket.listenersAny()).toHaveLength(2);
+    socket.offAny(any);
+    socket.offAny();
+    FakeWebSocket.last.receive('42["chat"]');
+    expect(log).toHaveLength(4);
+  });
+
+  test('binary attachments arrive in place (ArrayBuffer as delivered)', () => {
+    const { socket, connect } = setup();
+    connect();
+    const got: unknown[] = [];
+    socket.on('file', (meta, data) => got.push(meta, data));
+    FakeWebSocket.last.receive('452-["file",{"name":"a","b":{"_placeholder":true,"num":1}},{"_placeholder":true,"num":0}]');
+    const b0 = new Uint8Array([1]).buffer;
+    const b1 = new Uint8Array([2, 3]).buffer;
+    FakeWebSocket.last.receive(b0);
+    expect(got).toEqual([]);
+    FakeWebSocket.last.receive(b1);
+    expect(got).toEqual([{ name: 'a', b: b1 }, b0]);
+  });
+
+  test('a numeric event name (older peers) is delivered as a string', () => {
+    const { socket, connect } = setup();
+    connect();
+    const got: unknown[] = [];
+    socket.on('7', (v) => got.push(v));
+    FakeWebSocket.last.receive('42[7,"x"]');
+    expect(got).toEqual(['x']);
+  });
+
+  test('"__proto__" and "constructor" are ordinary event names', () => {
+    const { socket, connect } = setup();
+    connect();
+    const got: unknown[] = [];
+    socket.on('__proto__', (v) => got.push(v));
+    socket.on('constructor', (v) => got.push(v));
+    FakeWebSocket.last.receive('42["__proto__",1]');
+    FakeWebSocket.last.receive('42["constructor",2]');
+    FakeWebSocket.last.receive('42["toString",3]');
+    expect(got).toEqual([1, 2]);
+  });
+});
+
+describe('connection state recovery', () => {
+  test('pid and last offset go with the next CONNECT; the same pid back means recovered', () => {
+    const { socket, connect, sent } = setup();
+    connect('s1', ',"pid":"p1"');
+    sent();
+    const got: unknown[] = [];
+    socket.on('m', (...args) => got.push(args));
+    FakeWebSocket.last.receive('42["m","a","off-1"]');
+    FakeWebSocket.last.receive('42["m","b","off-2"]');
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.handshake();
+    expect(sent()).toEqual(['40{"pid":"p1","offset":"off-2"}']);
+    connect('s1', ',"pid":"p1"');
+    expect(socket.recovered).toBe(true);
+    expect(got).toEqual([
+      ['a', 'off-1'],
+      ['b', 'off-2'],
+    ]);
+  });
+
+  test('a different pid back means a new session', () => {
+    const { socket, connect } = setup({ auth: { token: 't' } });
+    connect('s1', ',"pid":"p1"');
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.handshake();
+    expect(FakeWebSocket.last.take()).toEqual(['40{"pid":"p1","token":"t"}']);
+    connect('s2', ',"pid":"p2"');
+    expect(socket.recovered).toBe(false);
+  });
+});
+
+test('typed sockets keep their type through io()', () => {
+  const { socket } = setup();
+  const typed: Socket = socket;
+  expect(typed.nsp).toBe('/');
+});
