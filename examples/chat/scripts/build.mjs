@@ -20,6 +20,8 @@ export async function buildChat() {
     platform: 'browser',
     target: 'es2020',
     minify: true,
+    // not the workspace tsconfig's `paths`: use the packages as published (their dist)
+    tsconfigRaw: '{}',
     logLevel: 'warning',
   });
   await build({
@@ -30,6 +32,7 @@ export async function buildChat() {
     platform: 'node',
     target: 'node20',
     packages: 'external',
+    tsconfigRaw: '{}',
     logLevel: 'warning',
   });
   return dist;

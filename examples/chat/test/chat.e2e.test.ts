@@ -1,0 +1,171 @@
+/*
+ * The chat in a real browser: Debian's Chromium driven by playwright-core, against the chat server
+ * running as its own process (so "restart" means a new process on the same port).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const chatDir = join(__dirname, '..');
+const repoRoot = join(chatDir, '..', '..');
+const outDir = join(repoRoot, 'test-output');
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run)`);
+  console.warn(`\n!!! SKIPPING the chat browser e2e tests: ${CHROMIUM} is not installed (apt-get install chromium) !!!\n`);
+}
+const describeBrowser = haveChromium ? describe : describe.skip;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function startServer(port: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(chatDir, 'dist', 'main.js')], {
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('emitwire chat on')) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`chat server exited (${code}) before listening:\n${out}`)));
+  });
+}
+
+function stopServer(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+const messages = (page: Page) => page.getByTestId('messages');
+
+async function waitStatus(page: Page, status: string): Promise<void> {
+  await page.waitForFunction((s) => document.body.dataset.status === s, status, { timeout: 15_000 });
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const input = page.getByTestId('message-input');
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+async function myName(page: Page): Promise<string> {
+  return page.getByTestId('nick-input').inputValue();
+}
+
+describeBrowser('chat in Chromium', () => {
+  let browser: Browser;
+  let server: ChildProcess | undefined;
+  let port: number;
+  let url: string;
+
+  beforeAll(async () => {
+    for (const pkg of ['server', 'client']) {
+      if (!existsSync(join(repoRoot, 'packages', pkg, 'dist'))) {
+        throw new Error(`packages/${pkg}/dist is missing: run \`pnpm build\` first (\`pnpm test\` does)`);
+      }
+    }
+    execFileSync(process.execPath, [join(chatDir, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+    mkdirSync(outDir, { recursive: true });
+    port = await freePort();
+    url = `http://127.0.0.1:${port}/`;
+    server = await startServer(port);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopServer(server);
+  });
+
+  test('two people chat, privately, in rooms, literally, and across a server restart', async () => {
+    const [ctxA, ctxB, ctxC] = await Promise.all([browser.newContext(), browser.newContext(), browser.newContext()]);
+    try {
+      const [a, b, c] = await Promise.all([ctxA.newPage(), ctxB.newPage(), ctxC.newPage()]);
+      for (const p of [a, b, c]) await p.goto(url);
+      await Promise.all([a, b, c].map((p) => waitStatus(p, 'connected')));
+      const nameA = await myName(a);
+      const nameB = await myName(b);
+      expect(nameA).toMatch(/^guest-\d+$/);
+      expect(nameA).not.toBe(nameB);
+
+      // A's message appears for B with A's name, and A sees it delivered (the server's ack)
+      await send(a, 'hello from A');
+      await messages(b).getByText('hello from A').waitFor();
+      await expect(messages(b).locator('li', { hasText: 'hello from A' }).locator('.from').textContent()).resolves.toBe(`${nameA}:`);
+      await a.locator('li.own[data-delivered="true"]', { hasText: 'hello from A' }).waitFor();
+
+      // a private message reaches only its target
+      await a.getByTestId('members').getByText(nameB, { exact: true }).click();
+      await send(a, 'only for B');
+      await messages(b).getByText('only for B').waitFor();
+      await expect(messages(b).locator('li.private', { hasText: 'only for B' }).locator('.from').textContent()).resolves.toBe(
+        `(private) from ${nameA}:`,
+      );
+      await a.locator('li.own[data-delivered="true"]', { hasText: 'only for B' }).waitFor();
+      await a.getByTestId('pm-target').click(); // back to the room
+
+      // HTML-looking text stays literal
+      const evil = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
+      await send(a, evil);
+      await messages(b).getByText(evil, { exact: true }).waitFor();
+      expect(await messages(b).locator('b, img').count()).toBe(0);
+      expect(await b.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+      // a room message stays in its room
+      await b.getByTestId('room-input').fill('#dev');
+      await b.getByTestId('room-input').press('Enter');
+      await messages(b).getByText('You are in #dev').waitFor();
+      await send(b, 'dev only');
+      await b.locator('li.own[data-delivered="true"]', { hasText: 'dev only' }).waitFor();
+      await send(a, 'general only');
+      await messages(c).getByText('general only').waitFor();
+      await a.locator('li.own[data-delivered="true"]', { hasText: 'general only' }).waitFor();
+      expect(await messages(b).getByText('general only').count()).toBe(0);
+      expect(await messages(a).getByText('dev only').count()).toBe(0);
+      expect(await messages(c).getByText('only for B').count()).toBe(0);
+
+      await a.screenshot({ path: join(outDir, 'chat-before-restart.png') });
+
+      // the server process restarts; both pages say so, reconnect by themselves and chat again
+      await stopServer(server);
+      await Promise.all([waitStatus(a, 'reconnecting'), waitStatus(b, 'reconnecting')]);
+      server = await startServer(port);
+      await Promise.all([waitStatus(a, 'connected'), waitStatus(b, 'connected')]);
+      await expect(myName(a)).resolves.toBe(nameA); // the name survives the reconnect (handshake auth)
+      await b.getByTestId('room-input').fill('#general');
+      await b.getByTestId('room-input').press('Enter');
+      await messages(b).getByText('You are in #general').waitFor();
+      await send(a, 'after the restart');
+      await messages(b).getByText('after the restart').waitFor();
+
+      await a.screenshot({ path: join(outDir, 'chat-a.png') });
+      await b.screenshot({ path: join(outDir, 'chat-b.png') });
+    } finally {
+      await Promise.all([ctxA.close(), ctxB.close(), ctxC.close()]);
+    }
+  }, 90_000);
+});
