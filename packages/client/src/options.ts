@@ -102,7 +102,9 @@ export interface SocketOptions {
   retries: number;
   /**
    * Most emits kept while disconnected (and queued with `retries`); beyond it `emit` throws a
-   * `ClosedError` with code `EW_BUFFER_FULL` (`emitWithAck` rejects with it).
+   * `ClosedError` with code `EW_BUFFER_FULL` (`emitWithAck` rejects with it). Also bounds the
+   * events a recovering server replays before its CONNECT answer; beyond it they are dropped and
+   * `socket.recovered` is `false`.
    * @default 1000
    */
   maxBufferedEmits: number;

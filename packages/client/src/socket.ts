@@ -127,6 +127,8 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   #ids = 0;
   #acks = new Map<number, Settle>();
   #buffer: Buffered[] = [];
+  #received: { data: unknown[]; id: number | undefined }[] = [];
+  #lost = false;
   #queue: Queued[] = [];
   #flags: Flags = {};
   #any: AnyListener[] = [];
@@ -318,6 +320,8 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     const connected = this.connected;
     this.connected = false;
     this.id = undefined;
+    this.#received = [];
+    this.#lost = false;
     if (connected) this.emitReserved('disconnect', reason, description);
     // acks of emits still buffered survive: those emits are sent on reconnect
     for (const [id, settle] of this.#acks) {
@@ -338,18 +342,26 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
           break;
         }
         this.id = sid;
-        this.recovered = typeof pid === 'string' && pid === this.#pid;
+        this.recovered = typeof pid === 'string' && pid === this.#pid && !this.#lost;
         this.#pid = typeof pid === 'string' ? pid : undefined;
         this.connected = true;
+        const received = this.#received;
         const buffered = this.#buffer;
+        this.#received = [];
         this.#buffer = [];
+        this.#lost = false;
+        for (const p of received) this.#onEvent(p);
         for (const p of buffered) this.#write(p);
         this.emitReserved('connect');
         this.#drain();
         break;
       }
       case PacketType.EVENT:
-        if (this.connected) this.#onEvent(packet.data, packet.id);
+        if (this.connected) this.#onEvent(packet);
+        // a recovering server replays missed events before its CONNECT answer (bounded; an
+        // overflow drops them, and the connection is then not reported as recovered)
+        else if (this.#received.length < this.#opts.maxBufferedEmits) this.#received.push(packet);
+        else this.#lost = true;
         break;
       case PacketType.ACK: {
         const settle = this.#acks.get(packet.id);
@@ -367,7 +379,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     }
   }
 
-  #onEvent(data: unknown[], id: number | undefined): void {
+  #onEvent({ data, id }: { data: unknown[]; id: number | undefined }): void {
     const event = String(data[0]);
     const args = data.slice(1);
     if (id !== undefined) {

@@ -166,13 +166,32 @@ describe('connecting', () => {
     expect(events).toEqual(['connect:one', 'transport close', 'connect:two']);
   });
 
-  test('events before the CONNECT answer are ignored', () => {
-    const { socket, ws } = setup();
+  test('events before the CONNECT answer (a recovery replay) are delivered before the connect event', () => {
+    const { socket, ws, connect } = setup();
     const got: unknown[] = [];
     socket.on('x', (v) => got.push(v));
+    socket.on('connect', () => got.push('connect'));
     ws.handshake();
     ws.receive('42["x",1]');
+    ws.receive('42["x",2]');
     expect(got).toEqual([]);
+    connect();
+    expect(got).toEqual([1, 2, 'connect']);
+  });
+
+  test('an overflowing replay is dropped and the socket is not recovered', () => {
+    const { socket, connect } = setup({ maxBufferedEmits: 1 });
+    const got: unknown[] = [];
+    socket.on('x', (v) => got.push(v));
+    connect('s', ',"pid":"p"');
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.receive('42["x",1]');
+    FakeWebSocket.last.receive('42["x",2]');
+    connect('s', ',"pid":"p"');
+    expect(got).toEqual([1]);
+    expect(socket.recovered).toBe(false);
   });
 
   test('a CONNECT answer without sid is a connect_error', () => {
