@@ -56,7 +56,8 @@ export type EventArgs<E, K extends keyof E> =
     ? IsTuple<P> extends false
       ? P
       : P extends [...infer Head, infer L]
-        ? L extends AnyFunction
+        ? // [L] (not a naked L): a union last parameter such as `boolean` must not distribute
+          [L] extends [AnyFunction]
           ? Head
           : P
         : P
@@ -90,11 +91,12 @@ export type EventNamesWithAck<E> = { [K in EventNames<E>]: HasAck<E, K> extends 
 
 /**
  * A listener that may answer the ack by returning (or resolving) the ack's first argument, as well as
- * by calling the ack callback (DESIGN.md, async handlers).
+ * by calling the ack callback (DESIGN.md, async handlers). For an event without an ack the return
+ * value is ignored (`void`), so `(x) => list.push(x)` and async listeners are accepted.
  */
 export type AckReturningListener<E, K extends keyof E> = (
   ...args: EventParams<E, K>
-) => HasAck<E, K> extends true ? void | AckResult<E, K> | Promise<void | AckResult<E, K>> : void | Promise<void>;
+) => HasAck<E, K> extends true ? void | AckResult<E, K> | Promise<void | AckResult<E, K>> : void;
 
 /**
  * `timeout(ms).emit(ev, …args, cb)`: the ack callback receives an error first (timeout or
