@@ -2,7 +2,7 @@
  * @emitwire/client: `io()`, the Manager (one connection, heartbeat, reconnection) and the Socket
  * (one namespace). Browser build: uses the global `WebSocket` only.
  */
-export { io, SocketIO, socketIOFor, type IoFunction, type SocketIOConstructor } from './io.js';
+export { io, SocketIO, ioFor, socketIOFor, type IoFunction, type SocketIOConstructor } from './io.js';
 export { Manager, type ManagerEvents, type CloseReason, type ReadyState } from './manager.js';
 export { Socket, type SocketReservedEvents, type DisconnectReason, type TimeoutEmitter } from './socket.js';
 export { Emitter, type EmitterEvents, type EmitterListener } from './emitter.js';

@@ -5,19 +5,38 @@ import type { Socket } from './socket.js';
 import { pageProtocol, parseUrl } from './url.js';
 
 /** `io()`'s signature: a URL (namespace in its path) and options, or options alone (same origin). */
-export interface IoFunction {
-  <C extends EventContract = EventContract>(opts?: Partial<ClientOptions>): Socket<C>;
-  <C extends EventContract = EventContract>(uri: string, opts?: Partial<ClientOptions>): Socket<C>;
+export interface IoFunction<O = Partial<ClientOptions>> {
+  <C extends EventContract = EventContract>(opts?: O): Socket<C>;
+  <C extends EventContract = EventContract>(uri: string, opts?: O): Socket<C>;
 }
 
 /** The seed page's `new SocketIO(host, port)`, an alias of `io('http://host:port')`. */
-export interface SocketIOConstructor {
-  new <C extends EventContract = EventContract>(host: string, port?: number, opts?: Partial<ClientOptions>): Socket<C>;
-  <C extends EventContract = EventContract>(host: string, port?: number, opts?: Partial<ClientOptions>): Socket<C>;
+export interface SocketIOConstructor<O = Partial<ClientOptions>> {
+  new <C extends EventContract = EventContract>(host: string, port?: number, opts?: O): Socket<C>;
+  <C extends EventContract = EventContract>(host: string, port?: number, opts?: O): Socket<C>;
 }
 
-/** One shared Manager per origin and path (multiplexing). */
-const managers = new Map<string, Manager>();
+/**
+ * Builds an `io` function over a Manager class, with its own manager cache: one shared Manager per
+ * origin and path (multiplexing).
+ */
+export function ioFor<O extends Partial<ClientOptions>>(M: new (uri: string, opts: O) => Manager): IoFunction<O> {
+  const managers = new Map<string, Manager>();
+  return <C extends EventContract>(uri?: string | O, opts = {} as O): Socket<C> => {
+    if (typeof uri === 'object') {
+      opts = uri;
+      uri = undefined;
+    }
+    const url = parseUrl(uri);
+    const key = url.origin + (opts.path ?? '');
+    const nsp = url.pathname;
+    let manager = managers.get(key);
+    // the same namespace twice gets its own connection, as in socket.io-client
+    if (opts.forceNew || opts.multiplex === false || manager?.nsps.has(nsp)) manager = new M(url.href, opts);
+    else if (manager === undefined) managers.set(key, (manager = new M(url.href, opts)));
+    return manager.socket(nsp, opts) as unknown as Socket<C>;
+  };
+}
 
 /**
  * Connects to a namespace: `io('http://host:8000/admin', opts)`. Sockets to the same origin share
@@ -27,29 +46,14 @@ const managers = new Map<string, Manager>();
  * @example
  * const socket = io<ChatEvents>('http://localhost:8000', { auth: { token } });
  */
-export const io: IoFunction = <C extends EventContract>(
-  uri?: string | Partial<ClientOptions>,
-  opts: Partial<ClientOptions> = {},
-): Socket<C> => {
-  if (typeof uri === 'object') {
-    opts = uri;
-    uri = undefined;
-  }
-  const url = parseUrl(uri);
-  const key = url.origin + (opts.path ?? '');
-  const nsp = url.pathname;
-  let manager = managers.get(key);
-  if (opts.forceNew || opts.multiplex === false || manager?.nsps.has(nsp)) manager = new Manager(url.href, opts);
-  else if (manager === undefined) managers.set(key, (manager = new Manager(url.href, opts)));
-  return manager.socket(nsp, opts) as unknown as Socket<C>;
-};
+export const io: IoFunction = /* @__PURE__ */ ioFor(Manager);
 
 /** Builds the seed's `SocketIO` alias over an `io` function. */
-export function socketIOFor(connect: IoFunction): SocketIOConstructor {
+export function socketIOFor<O>(connect: IoFunction<O>): SocketIOConstructor<O> {
   // a plain function: called with `new`, it returns the socket it built
-  return function (host: string, port?: number, opts?: Partial<ClientOptions>) {
+  return function (host: string, port?: number, opts?: O) {
     return connect(port === undefined ? host : `${pageProtocol('http:') === 'https:' ? 'https' : 'http'}://${host}:${port}`, opts);
-  } as unknown as SocketIOConstructor;
+  } as unknown as SocketIOConstructor<O>;
 }
 
 /**

@@ -4,11 +4,9 @@
  * headers, e.g. a cookie) always uses `ws`, since the WHATWG WebSocket cannot set headers.
  */
 import WS from 'ws';
-import type { EventContract } from '@emitwire/protocol';
-import { io as browserIo, socketIOFor, type IoFunction } from './io.js';
+import { ioFor, socketIOFor, type IoFunction, type SocketIOConstructor } from './io.js';
 import { Manager as BaseManager } from './manager.js';
 import type { ClientOptions, ManagerOptions, WebSocketConstructor } from './options.js';
-import type { Socket } from './socket.js';
 
 export * from './index.js';
 
@@ -37,7 +35,7 @@ function withWebSocket<T extends Partial<ManagerOptions> & NodeOptions>(opts: T 
   return { ...opts, WebSocket };
 }
 
-/** {@link BaseManager} with Node's WebSocket. */
+/** The Manager with Node's WebSocket (the global one, or `ws`). */
 export class Manager extends BaseManager {
   constructor(uri: string, opts?: Partial<ManagerOptions> & NodeOptions) {
     super(uri, withWebSocket(opts));
@@ -45,11 +43,7 @@ export class Manager extends BaseManager {
 }
 
 /** `io()` with Node's WebSocket; see the browser entry's `io`. */
-export const io: IoFunction = <C extends EventContract>(
-  uri?: string | NodeClientOptions,
-  opts?: NodeClientOptions,
-): Socket<C> =>
-  typeof uri === 'object' || uri === undefined ? browserIo<C>(withWebSocket(uri)) : browserIo<C>(uri, withWebSocket(opts));
+export const io: IoFunction<NodeClientOptions> = ioFor(Manager);
 
 /** The seed's `new SocketIO(host, port)` with Node's WebSocket. */
-export const SocketIO = socketIOFor(io);
+export const SocketIO: SocketIOConstructor<NodeClientOptions> = socketIOFor(io);

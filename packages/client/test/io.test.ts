@@ -1,0 +1,40 @@
+import { io, SocketIO, Manager } from '@emitwire/client/node';
+import { FakeWebSocket } from './fake-websocket.js';
+
+const opts = { WebSocket: FakeWebSocket, autoConnect: false };
+
+beforeEach(() => FakeWebSocket.reset());
+
+test('sockets to one origin share a manager; the namespace comes from the path', () => {
+  const a = io('http://cache.test', opts);
+  const b = io('http://cache.test/admin', opts);
+  expect(a.io).toBe(b.io);
+  expect(a.io).toBeInstanceOf(Manager);
+  expect([a.nsp, b.nsp]).toEqual(['/', '/admin']);
+});
+
+test('the same namespace again, forceNew or multiplex: false get a new manager', () => {
+  const a = io('http://cache2.test/x', opts);
+  expect(io('http://cache2.test/x', opts).io).not.toBe(a.io);
+  expect(io('http://cache2.test/y', { ...opts, forceNew: true }).io).not.toBe(a.io);
+  expect(io('http://cache2.test/z', { ...opts, multiplex: false }).io).not.toBe(a.io);
+  expect(io('http://cache2.test/w', opts).io).toBe(a.io);
+});
+
+test('a different path option is a different connection', () => {
+  const a = io('http://cache3.test', opts);
+  const b = io('http://cache3.test/b', { ...opts, path: '/other' });
+  expect(b.io).not.toBe(a.io);
+});
+
+test('io(opts) without a URL needs a page (browser) origin', () => {
+  expect(() => io(opts)).toThrow('invalid URL "undefined"');
+});
+
+test('new SocketIO(host, port) is io("http://host:port"); a URL host is used as is', () => {
+  const s = new SocketIO('127.0.0.1', 8000, { ...opts, forceNew: true });
+  expect(s.io.uri).toBe('http://127.0.0.1:8000/');
+  const t = SocketIO('https://example.com/ns', undefined, { ...opts, forceNew: true });
+  expect(t.io.uri).toBe('https://example.com/ns');
+  expect(t.nsp).toBe('/ns');
+});
