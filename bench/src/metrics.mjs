@@ -21,6 +21,14 @@ export const METRICS = [
   { scenario: 'codec', key: 'binary', label: 'codec: binary event enc+dec ops/s', unit: '/s', better: 'higher', target: { ref: 'socket.io', op: '>=', ratio: 1.0 } },
 ];
 
+/** Server CPU time per operation, from the same runs: the cost behind the throughput figures. */
+export const CPU_METRICS = [
+  { scenario: 'ack-echo', key: 'serverUsPerOp', label: 'ack-echo: server CPU / round trip', unit: 'µs', better: 'lower' },
+  { scenario: 'pipelined', key: 'serverUsPerOp', label: 'pipelined: server CPU / round trip', unit: 'µs', better: 'lower' },
+  { scenario: 'broadcast', key: 'serverUsPerOp', label: 'broadcast: server CPU / delivery', unit: 'µs', better: 'lower' },
+  { scenario: 'conn-rate', key: 'serverUsPerOp', label: 'connection rate: server CPU / connection', unit: 'µs', better: 'lower' },
+];
+
 export const REAL_CLIENT_METRICS = [
   { scenario: 'ack-echo', key: 'rps', label: 'ack-echo: round trips/s', unit: '/s', better: 'higher' },
   { scenario: 'ack-echo', key: 'p99', label: 'ack-echo: p99 RTT', unit: 'ms', better: 'lower' },

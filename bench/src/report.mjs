@@ -2,6 +2,7 @@
 
 function fmtValue(v, unit) {
   if (typeof v !== 'number') return '—';
+  if (unit === 'µs') return `${v.toFixed(v < 10 ? 2 : 1)} µs`;
   if (unit === 'ms') return `${v.toFixed(v < 10 ? 2 : 1)} ms`;
   if (unit === 'B') return `${Math.round(v).toLocaleString('en-US')} B`;
   return Math.round(v).toLocaleString('en-US');
@@ -27,6 +28,19 @@ export function markdownTable(rows) {
     const better = r.better === 'lower' ? ' (lower is better)' : '';
     lines.push(
       `| ${r.label}${better} | ${fmtValue(r.values.emitwire, r.unit)} | ${fmtValue(r.values['socket.io'], r.unit)} | ${fmtValue(r.values.ws, r.unit)} | ${fmtRatio(r.ratios.emitwireToWs)} | ${fmtRatio(r.ratios.emitwireToSocketio)} | ${fmtRatio(r.ratios.socketioToWs)} | ${r.target?.text ?? ''} | ${r.target ? verdict(r.pass) : ''} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function markdownCpu(rows) {
+  const lines = [
+    '| scenario | emitwire | socket.io | ws | emitwire ÷ ws | emitwire ÷ socket.io | socket.io ÷ ws |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.label} | ${fmtValue(r.values.emitwire, r.unit)} | ${fmtValue(r.values['socket.io'], r.unit)} | ${fmtValue(r.values.ws, r.unit)} | ${fmtRatio(r.ratios.emitwireToWs)} | ${fmtRatio(r.ratios.emitwireToSocketio)} | ${fmtRatio(r.ratios.socketioToWs)} |`,
     );
   }
   return lines.join('\n');

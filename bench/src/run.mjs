@@ -12,8 +12,8 @@ import process from 'node:process';
 import console from 'node:console';
 import { Child, canPin } from './proc.mjs';
 import { PARAMS, SERVER_CORE, LOAD_CORE } from './common.mjs';
-import { METRICS, REAL_CLIENT_METRICS, buildRows } from './metrics.mjs';
-import { markdownTable, markdownRealClients, svgChart } from './report.mjs';
+import { METRICS, CPU_METRICS, REAL_CLIENT_METRICS, buildRows } from './metrics.mjs';
+import { markdownTable, markdownCpu, markdownRealClients, svgChart } from './report.mjs';
 import { bundleSize } from './bundle.mjs';
 
 const PROC_SCENARIOS = ['ack-echo', 'pipelined', 'broadcast', 'memory', 'conn-rate'];
@@ -89,7 +89,8 @@ async function runOnce(scenario, impl, client, params, quick) {
         const c1 = await cpu();
         const r = await load.waitFor('result', t);
         checkBad(r);
-        return { rps: r.rps, p50: r.p50, p99: r.p99, completed: r.completed, serverCpu: cpuShare(c0, c1), loadCpu: r.loadCpu };
+        const serverCpu = cpuShare(c0, c1);
+        return { rps: r.rps, p50: r.p50, p99: r.p99, completed: r.completed, serverCpu, loadCpu: r.loadCpu, serverUsPerOp: (serverCpu * 1e6) / r.rps };
       }
       case 'broadcast': {
         const ready = await startLoad().waitFor('ready', t);
@@ -100,7 +101,8 @@ async function runOnce(scenario, impl, client, params, quick) {
         const c1 = await cpu();
         checkBad(r);
         const ms = r.t1 - t0;
-        return { rate: (r.delivered * 1000) / ms, ms, delivered: r.delivered, clients: ready.connected, serverCpu: cpuShare(c0, c1) };
+        const serverUs = c1.user + c1.system - c0.user - c0.system;
+        return { rate: (r.delivered * 1000) / ms, ms, delivered: r.delivered, clients: ready.connected, serverCpu: cpuShare(c0, c1), serverUsPerOp: serverUs / r.delivered };
       }
       case 'memory': {
         const base = await server.request({ type: 'mem' }, 'mem', t);
@@ -123,7 +125,8 @@ async function runOnce(scenario, impl, client, params, quick) {
         await load.waitFor('measure-end', t);
         const c1 = await cpu();
         const r = await load.waitFor('result', t);
-        return { rate: r.rate, connected: r.connected, ms: r.elapsedMs, serverCpu: cpuShare(c0, c1), loadCpu: r.loadCpu };
+        const serverUs = c1.user + c1.system - c0.user - c0.system;
+        return { rate: r.rate, connected: r.connected, ms: r.elapsedMs, serverCpu: cpuShare(c0, c1), loadCpu: r.loadCpu, serverUsPerOp: serverUs / r.connected };
       }
       default:
         throw new Error(`unknown scenario ${scenario}`);
@@ -257,6 +260,7 @@ async function main() {
   }
 
   const rows = buildRows(samples, METRICS).filter((row) => Object.keys(row.values).length > 0);
+  const cpuRows = buildRows(samples, CPU_METRICS).filter((row) => Object.keys(row.values).length > 0);
   const realRows = buildRows(realSamples, REAL_CLIENT_METRICS).filter((row) => Object.keys(row.values).length > 0);
   const durationSec = (performance.now() - started) / 1000;
   const meta = {
@@ -275,7 +279,7 @@ async function main() {
     errors,
     durationSec,
   };
-  const json = { meta, rows, realClients: realRows, samples, realSamples };
+  const json = { meta, rows, serverCpu: cpuRows, realClients: realRows, samples, realSamples };
   const table = markdownTable(rows);
   const realTable = realRows.length ? markdownRealClients(realRows) : '';
   const md = [
@@ -285,6 +289,9 @@ async function main() {
     '',
     table,
     '',
+    ...(cpuRows.length
+      ? ['Server CPU time per operation (same runs; less sensitive than throughput to other load on the machine):', '', markdownCpu(cpuRows), '']
+      : []),
     ...(realTable ? ['Real clients (reference, not a target; ' + `${P.realClients.rounds} round):`, '', realTable, ''] : []),
     ...(Object.keys(skipped).length ? ['Skipped: ' + Object.entries(skipped).map(([p, r]) => `emitwire ${p}: ${r}`).join('; '), ''] : []),
     ...(errors.length ? ['Errors:', '', ...errors.map((e) => `- ${e.scenario} ${e.impl ?? ''}: ${e.error.split('\n')[0]}`), ''] : []),
