@@ -26,8 +26,8 @@ async function gzipped(contents: string, external: string[] = []): Promise<{ min
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
-    alias: { '@emitwire/protocol': protocol },
-    external,
+    // the protocol from source, or left out (to weigh the client code alone)
+    ...(external.length > 0 ? { external } : { alias: { '@emitwire/protocol': protocol } }),
     write: false,
     logLevel: 'silent',
   });
