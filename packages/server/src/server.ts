@@ -55,7 +55,6 @@ export class Server<C extends EventContract = EventContract> {
   private readonly basePath: string;
   private readonly scriptHandler: ClientScriptHandler;
   private http: AnyHttpServer | undefined;
-  private ownsHttp = false;
   private detach: (() => void) | undefined;
   private closing: Promise<void> | undefined;
 
@@ -116,7 +115,6 @@ export class Server<C extends EventContract = EventContract> {
   private attachTo(server: AnyHttpServer, owned: boolean): void {
     if (this.http !== undefined) throw invalidArgument('the server is already attached');
     this.http = server;
-    this.ownsHttp = owned;
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.httpOnUpgrade(req, socket, head);
     server.on('upgrade', onUpgrade);
     // Requests on our path are answered here; the others go to the listeners the server had.
@@ -168,10 +166,11 @@ export class Server<C extends EventContract = EventContract> {
   private httpOnUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = this.parseUrl(req);
     if (url === undefined || !this.isOurPath(url.pathname)) {
-      // another path: someone else's upgrade, unless nobody else listens on a server we own
-      if (this.ownsHttp && this.http?.listenerCount('upgrade') === 1) {
+      // Another path: someone else's upgrade. When nobody else listens, do what Node does without
+      // any 'upgrade' listener (our listener suppresses that default): drop the socket.
+      if (this.http?.listenerCount('upgrade') === 1) {
         socket.on('error', noop);
-        socket.destroy();
+        refuseUpgrade(socket, { status: 400, ...HandshakeError.BAD_REQUEST });
       }
       return;
     }

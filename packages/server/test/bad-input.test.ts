@@ -1,0 +1,307 @@
+// Bad input end to end over real WebSockets (issue 3, "Bad input"; PROTOCOL.md decoder rules and
+// advisories). For every case: the offending connection is closed (or the packet dropped where
+// PROTOCOL.md says so), the process never throws, no handler sees a function or a reserved event,
+// and a second, healthy client is served right after.
+import { RESERVED_EVENTS } from '@emitwire/protocol';
+import { RawClient, cleanup, client, connected, delay, guardProcess, startServer, type TestServer } from './helpers';
+import { frame, rawRequest, readToEnd, upgradeRequest, whenSocketClosed } from './raw-http';
+
+let srv: TestServer;
+let guard: ReturnType<typeof guardProcess>;
+let seen: unknown[][];
+
+function hasFunction(value: unknown, depth = 0): boolean {
+  if (typeof value === 'function') return true;
+  if (typeof value !== 'object' || value === null || depth > 100) return false;
+  return Object.values(value).some((v) => hasFunction(v, depth + 1));
+}
+
+beforeEach(async () => {
+  guard = guardProcess();
+  seen = [];
+  srv = await startServer({ maxHttpBufferSize: 10_000, pingInterval: 60_000, connectTimeout: 60_000 });
+  const record = (socket: import('@emitwire/server').Socket): void => {
+    socket.use((packet, next) => {
+      seen.push(packet);
+      next();
+    });
+    socket.on('echo', (...args: unknown[]) => args[0]);
+  };
+  srv.io.on('connection', record);
+  srv.io.of('/admin').on('connection', record);
+});
+
+afterEach(async () => {
+  // a healthy client is served right after, and nothing leaked into handlers or the process
+  const healthy = client(srv);
+  await connected(healthy);
+  expect(await healthy.timeout(2000).emitWithAck('echo', 'ok')).toBe('ok');
+  for (const packet of seen) {
+    expect(RESERVED_EVENTS.has(String(packet[0]))).toBe(false);
+    expect(hasFunction(packet)).toBe(false);
+  }
+  await cleanup();
+  guard.restore();
+  expect(guard.errors).toEqual([]);
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+});
+
+async function expectClosedBy(...frames: Array<string | Uint8Array>): Promise<RawClient> {
+  const c = await RawClient.open(srv);
+  for (const f of frames) c.send(f);
+  await c.whenClosed();
+  return c;
+}
+
+describe('decoder rules (PROTOCOL.md): the connection is closed', () => {
+  test.each([
+    ['packet type outside 0-6', '47["a"]'],
+    ['malformed JSON', '42["a",'],
+    ['CONNECT payload not a plain object (array)', '40/admin,[1]'],
+    ['CONNECT payload not a plain object (string)', '40/admin,"x"'],
+    ['EVENT data an empty array', '42[]'],
+    ['EVENT data an object', '42{}'],
+    ['EVENT data a string', '42"x"'],
+    ['event name an object (CVE-2023-32695)', '42[{"toString":"foo"}]'],
+    ['event name null', '42[null]'],
+    ['ACK data not an array', '431{}'],
+    ['ACK without id', '43[1]'],
+    ['ack id not a safe integer', '4299999999999999999["echo"]'],
+    ['ack id negative / malformed', '42-1["echo"]'],
+    ['attachment count not an integer', '45a-["echo",{"_placeholder":true,"num":0}]'],
+    ['too many attachments (CVE-2026-33151)', '4511-["echo"]'],
+    ['huge attachment count (CVE-2026-33151)', '45999999999-["echo"]'],
+    ['placeholder num "__proto__" (CVE-2022-2421)', '451-["echo",{"_placeholder":true,"num":"__proto__"}]'],
+    ['placeholder num "toString" (CVE-2022-2421)', '451-["echo",{"_placeholder":true,"num":"toString"}]'],
+    ['placeholder num out of range', '451-["echo",{"_placeholder":true,"num":1}]'],
+    ['placeholder num negative', '451-["echo",{"_placeholder":true,"num":-1}]'],
+    ['placeholder num fractional', '451-["echo",{"_placeholder":true,"num":0.5}]'],
+    ['placeholder without attachments', '450-["echo",{"_placeholder":true,"num":0}]'],
+    ['deep nesting', '42["echo",' + '['.repeat(5000) + ']'.repeat(5000) + ']'],
+    ['CONNECT_ERROR from a client', '44{"message":"x"}'],
+    ['packet for a namespace not joined', '42/admin,["echo"]'],
+    ['DISCONNECT for a namespace not joined', '41/nope'],
+    ['DISCONNECT with data', '41["x"]'],
+  ])('%s', async (_name, packet) => {
+    await expectClosedBy('4' + packet);
+  });
+
+  test.each([...RESERVED_EVENTS])('reserved event name "%s"', async (name) => {
+    await expectClosedBy(`42["${name}"]`);
+  });
+
+  test('a text message while attachments are awaited', async () => {
+    await expectClosedBy('451-["echo",{"_placeholder":true,"num":0}]', '42["echo"]');
+  });
+
+  test('a binary message when none is awaited', async () => {
+    await expectClosedBy(Uint8Array.from([1, 2, 3]));
+  });
+
+  test('a message larger than maxPayload (CVE-2020-36049): closed with 1009', async () => {
+    const c = await expectClosedBy('42["echo","' + 'x'.repeat(20_000) + '"]');
+    expect(c.closeCode).toBe(1009);
+  });
+
+  test('an attachment larger than maxPayload', async () => {
+    await expectClosedBy('451-["echo",{"_placeholder":true,"num":0}]', new Uint8Array(20_000));
+  });
+
+  test.each([
+    ['an empty Engine.IO message', ''],
+    ['an unknown Engine.IO type', '9'],
+    ['a client ping (v3 heartbeat)', '2'],
+    ['an open packet from the client', '0{}'],
+  ])('Engine.IO: %s', async (_name, message) => {
+    await expectClosedBy(message);
+  });
+});
+
+describe('dropped, not closed (PROTOCOL.md)', () => {
+  test('an ACK for an id that is not pending is dropped', async () => {
+    const c = await RawClient.open(srv);
+    c.send('4312345["x"]');
+    c.send('421["echo","still here"]');
+    expect(await c.next()).toBe('431["still here"]');
+    expect(c.closed).toBe(false);
+  });
+
+  test('a repeated CONNECT is ignored', async () => {
+    const c = await RawClient.open(srv);
+    c.send('40');
+    c.send('421["echo","still here"]');
+    expect(await c.next()).toBe('431["still here"]');
+  });
+});
+
+describe('names and objects that must stay ordinary', () => {
+  test('__proto__, constructor, toString are ordinary event names', async () => {
+    const got: string[] = [];
+    srv.io.on('connection', (socket) => {
+      for (const name of ['__proto__', 'constructor', 'toString']) socket.on(name, () => void got.push(name));
+    });
+    const c = await RawClient.open(srv);
+    c.send('42["__proto__",1]');
+    c.send('42["constructor",1]');
+    c.send('42["toString",1]');
+    c.send('42["hasOwnProperty",1]');
+    c.send('421["echo","done"]');
+    await c.next();
+    expect(got).toEqual(['__proto__', 'constructor', 'toString']);
+  });
+
+  test('an event named "error" crashes nothing, with or without listeners (CVE-2024-38355)', async () => {
+    const c = await RawClient.open(srv);
+    c.send('42["error","boom"]');
+    c.send('421["error","boom"]');
+    c.send('422["echo","after"]');
+    expect(await c.next()).toBe('432["after"]');
+    expect(seen.some((p) => p[0] === 'error')).toBe(true);
+  });
+
+  test('a __proto__ key in auth, query and event data pollutes nothing', async () => {
+    let auth: Record<string, unknown> = {};
+    let query: Record<string, unknown> = {};
+    srv.io.of('/admin').on('connection', (socket) => {
+      auth = socket.handshake.auth;
+      query = socket.handshake.query;
+    });
+    const c = new RawClient(`${srv.wsUrl}/socket.io/?EIO=4&transport=websocket&__proto__=x&polluted=1`);
+    await c.next();
+    c.send('40/admin,{"__proto__":{"polluted":1}}');
+    await c.next();
+    c.send('42/admin,["echo",{"__proto__":{"polluted":1}}]');
+    c.send('451-["echo",{"__proto__":{"_placeholder":true,"num":0}}]');
+    c.send(Uint8Array.from([1]));
+    await delay(20);
+    expect(Object.hasOwn(auth, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(auth)).toBe(Object.prototype);
+    expect(query.polluted).toBe('1');
+  });
+});
+
+describe('advisories of the reference stack', () => {
+  test('engine.io CVE-2022-21676: an invalid frame (RSV2/RSV3 set) closes only that connection', async () => {
+    const up = await rawRequest(srv.port, upgradeRequest('/socket.io/?EIO=4&transport=websocket'));
+    expect(up.head).toMatch(/^HTTP\/1.1 101/);
+    up.socket.write(frame(0x1, '40', true, 0x30));
+    await whenSocketClosed(up.socket);
+  });
+
+  test('engine.io CVE-2022-41940: a reset during a refused upgrade throws nothing', async () => {
+    for (let i = 0; i < 20; i++) {
+      const up = rawRequest(srv.port, upgradeRequest('/socket.io/?EIO=3&transport=websocket'));
+      const s = (await Promise.race([up, delay(0).then(() => undefined)])) as Awaited<typeof up> | undefined;
+      s?.socket.resetAndDestroy();
+    }
+    const { connect } = await import('node:net');
+    for (let i = 0; i < 20; i++) {
+      const sock = connect(srv.port, '127.0.0.1');
+      sock.on('error', () => {});
+      sock.write(upgradeRequest(i % 2 === 0 ? '/socket.io/?EIO=3&transport=websocket' : '/socket.io/?EIO=4&transport=websocket'));
+      sock.resetAndDestroy();
+    }
+    await delay(50);
+  });
+
+  test.each([
+    ['transport=websocket&transport=websocket&EIO=4', 'Transport unknown'],
+    ['transport=websocket&EIO=4&EIO=4', 'Unsupported protocol version'],
+    ['transport[]=websocket&EIO=4', 'Transport unknown'],
+  ])('engine.io CVE-2023-31125: repeated/array query params %s → 400', async (query, message) => {
+    const up = await rawRequest(srv.port, upgradeRequest(`/socket.io/?${query}`));
+    expect(up.head).toMatch(/^HTTP\/1.1 400 Bad Request/);
+    expect(await readToEnd(up)).toBe(message);
+  });
+
+  test('ws CVE-2021-32640: a pathological Sec-WebSocket-Protocol header is answered at once', async () => {
+    const started = Date.now();
+    const up = await rawRequest(
+      srv.port,
+      upgradeRequest('/socket.io/?EIO=4&transport=websocket', ['Sec-WebSocket-Protocol: b' + ' '.repeat(12_000) + 'x']),
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(up.head).toMatch(/^HTTP\/1.1 (101|400)/);
+    up.socket.destroy();
+  });
+
+  test('ws CVE-2024-37890: more headers than maxHeadersCount is refused, not a crash', async () => {
+    const many: string[] = [];
+    for (let i = 0; i < 2100; i++) many.push(`x-h${i}: x`);
+    const up = await rawRequest(srv.port, upgradeRequest('/socket.io/?EIO=4&transport=websocket', many));
+    expect(up.head).toMatch(/^HTTP\/1.1 400/);
+    up.socket.destroy();
+  });
+
+  test('ws CVE-2026-48779: a flood of tiny fragments is cut off (1008), memory stays bounded', async () => {
+    const up = await rawRequest(srv.port, upgradeRequest('/socket.io/?EIO=4&transport=websocket'));
+    expect(up.head).toMatch(/^HTTP\/1.1 101/);
+    const empty = frame(0x0, '', false);
+    const parts = [frame(0x1, '4', false)];
+    for (let i = 0; i < 20_000; i++) parts.push(empty);
+    up.socket.write(Buffer.concat(parts));
+    let received = up.rest;
+    up.socket.on('data', (c: Buffer) => (received = Buffer.concat([received, c])));
+    await whenSocketClosed(up.socket);
+    // the server's close frame carries 1008 (policy violation): 0x88, length, 0x03 0xf0
+    expect(received.includes(Buffer.from([0x03, 0xf0]))).toBe(true);
+  });
+});
+
+describe('handshake-level input', () => {
+  test.each([
+    ['no EIO', '/socket.io/?transport=websocket', 'Unsupported protocol version'],
+    ['EIO=3', '/socket.io/?EIO=3&transport=websocket', 'Unsupported protocol version'],
+    ['EIO=abc', '/socket.io/?EIO=abc&transport=websocket', 'Unsupported protocol version'],
+    ['no transport', '/socket.io/?EIO=4', 'Transport unknown'],
+    ['transport=polling', '/socket.io/?EIO=4&transport=polling', 'Transport unknown'],
+    ['a sid', '/socket.io/?EIO=4&transport=websocket&sid=abc', 'Session ID unknown'],
+  ])('%s → exact 400 body before any 101', async (_name, path, body) => {
+    const up = await rawRequest(srv.port, upgradeRequest(path));
+    expect(up.head.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(await readToEnd(up)).toBe(body);
+  });
+
+  test.each(['permessage-deflate; x=;;,,', 'permessage-deflate; client_max_window_bits=100', '"', ',,,;'])(
+    'odd Sec-WebSocket-Extensions %p: served or refused, never a crash',
+    async (value) => {
+      const up = await rawRequest(
+        srv.port,
+        upgradeRequest('/socket.io/?EIO=4&transport=websocket', [`Sec-WebSocket-Extensions: ${value}`]),
+      );
+      expect(up.head).toMatch(/^HTTP\/1.1 (101|400)/);
+      up.socket.destroy();
+    },
+  );
+
+  test('odd Sec-WebSocket-Extensions with permessage-deflate enabled: 400', async () => {
+    const other = await startServer({ perMessageDeflate: true });
+    const up = await rawRequest(
+      other.port,
+      upgradeRequest('/socket.io/?EIO=4&transport=websocket', ['Sec-WebSocket-Extensions: permessage-deflate; x=;;,,']),
+    );
+    expect(up.head).toMatch(/^HTTP\/1.1 400/);
+    up.socket.destroy();
+  });
+
+  test('a body after the upgrade request is garbage frames: that connection closes', async () => {
+    const up = await rawRequest(
+      srv.port,
+      upgradeRequest('/socket.io/?EIO=4&transport=websocket', ['Content-Length: 11'], 'hello world'),
+    );
+    expect(up.head).toMatch(/^HTTP\/1.1 101/);
+    await whenSocketClosed(up.socket);
+  });
+
+  test('a body after a refused upgrade request', async () => {
+    const up = await rawRequest(srv.port, upgradeRequest('/socket.io/?EIO=3&transport=websocket', ['Content-Length: 5'], 'hello'));
+    expect(up.head).toMatch(/^HTTP\/1.1 400/);
+    await readToEnd(up);
+  });
+
+  test('a malformed request line or URL is answered by the http server, nothing else breaks', async () => {
+    const up = await rawRequest(srv.port, 'GET /socket.io/%zz?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    expect(up.head).toMatch(/^HTTP\/1.1 (400|404)/);
+    up.socket.destroy();
+  });
+});
