@@ -3,8 +3,8 @@
 // PROTOCOL.md says so), the process never throws, no handler sees a function or a reserved event,
 // and a second, healthy client is served right after.
 import { RESERVED_EVENTS } from '@emitwire/protocol';
-import { RawClient, cleanup, client, connected, delay, guardProcess, startServer, type TestServer } from './helpers';
-import { frame, rawRequest, readToEnd, upgradeRequest, whenSocketClosed } from './raw-http';
+import { RawClient, cleanup, client, connected, delay, guardProcess, startServer, type TestServer } from './helpers.js';
+import { frame, rawRequest, readToEnd, upgradeRequest, whenSocketClosed } from './raw-http.js';
 
 let srv: TestServer;
 let guard: ReturnType<typeof guardProcess>;

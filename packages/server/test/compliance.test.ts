@@ -1,6 +1,6 @@
 // The official socket.io-protocol compliance suite's WebSocket cases, run against our server set up
 // as that suite's reference server (PROTOCOL.md, last section). Frames are compared exactly.
-import { RawClient, cleanup, startServer, type TestServer } from './helpers';
+import { RawClient, cleanup, startServer, type TestServer } from './helpers.js';
 
 let srv: TestServer;
 

@@ -1,0 +1,246 @@
+import { RpcError, TimeoutError } from '@emitwire/protocol';
+import type { Socket } from '@emitwire/server';
+import { RawClient, cleanup, client, connected, delay, once, startServer } from './helpers.js';
+
+afterEach(cleanup);
+
+async function pair(options = {}): Promise<{ server: Socket; c: ReturnType<typeof client>; srv: Awaited<ReturnType<typeof startServer>> }> {
+  const srv = await startServer(options);
+  const serverSide = once<[Socket]>(srv.io, 'connection');
+  const c = client(srv);
+  await connected(c);
+  const [server] = await serverSide;
+  return { server, c, srv };
+}
+
+describe('Socket', () => {
+  test('id, handshake (auth, query, headers, address, time, url, issued), data, rooms', async () => {
+    const srv = await startServer();
+    const serverSide = once<[Socket]>(srv.io, 'connection');
+    const c = client(srv, '/', { auth: { token: 't' }, query: { room: 'a' } });
+    await connected(c);
+    const [s] = await serverSide;
+    expect(s.id).toBe(c.id);
+    expect(s.id).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect(s.handshake.auth).toEqual({ token: 't' });
+    expect(s.handshake.query.room).toBe('a');
+    expect(s.handshake.query.EIO).toBe('4');
+    expect(s.handshake.headers.host).toBe(`127.0.0.1:${srv.port}`);
+    expect(s.handshake.address).toBe('127.0.0.1');
+    expect(typeof s.handshake.time).toBe('string');
+    expect(s.handshake.issued).toBeLessThanOrEqual(Date.now());
+    expect(s.handshake.url.startsWith('/socket.io/?')).toBe(true);
+    expect(s.rooms).toEqual(new Set([s.id]));
+    s.data = { user: 'u' };
+    expect(s.data).toEqual({ user: 'u' });
+    expect(s.conn.remoteAddress).toBe('127.0.0.1');
+    expect(s.conn.readyState).toBe('open');
+  });
+
+  test('on/once/off and onAny/prependAny/offAny see client events', async () => {
+    const { server, c } = await pair();
+    const order: string[] = [];
+    const any1 = (ev: string): void => void order.push('any1:' + ev);
+    server.onAny(any1);
+    server.prependAny((ev) => void order.push('any0:' + ev));
+    server.once('x', (v) => void order.push('once:' + String(v)));
+    const onX = (v: unknown): void => void order.push('on:' + String(v));
+    server.on('x', onX);
+    c.emit('x', 1);
+    c.emit('x', 2);
+    await once(server, 'x');
+    server.off('x', onX);
+    server.offAny(any1);
+    c.emit('x', 3);
+    c.emit('done');
+    await once(server, 'done');
+    expect(order).toEqual(['any0:x', 'any1:x', 'once:1', 'on:1', 'any0:x', 'any1:x', 'on:2', 'any0:x', 'any0:done']);
+  });
+
+  test('emit with ack, timeout(ms).emit, emitWithAck, onAnyOutgoing', async () => {
+    const { server, c } = await pair();
+    c.on('q', (n: number, ack: (r: number) => void) => ack(n * 2));
+    const out: string[] = [];
+    server.onAnyOutgoing((ev) => void out.push(ev));
+    const viaCallback = await new Promise((resolve) => server.emit('q', 2, (r: unknown) => resolve(r)));
+    expect(viaCallback).toBe(4);
+    expect(await server.emitWithAck('q', 5)).toBe(10);
+    const [err, r] = await new Promise<unknown[]>((resolve) => server.timeout(1000).emit('q', 7, (...a: unknown[]) => resolve(a)));
+    expect(err).toBeNull();
+    expect(r).toBe(14);
+    expect(out).toEqual(['q', 'q', 'q']);
+  });
+
+  test('an ack that never comes: timeout error (TimeoutError, EW_ACK_TIMEOUT)', async () => {
+    const { server, c } = await pair();
+    c.on('silent', () => {});
+    await expect(server.timeout(30).emitWithAck('silent')).rejects.toMatchObject({ code: 'EW_ACK_TIMEOUT' });
+    const [err] = await new Promise<unknown[]>((resolve) => server.timeout(10).emit('silent', (...a: unknown[]) => resolve(a)));
+    expect(err).toBeInstanceOf(TimeoutError);
+  });
+
+  test('pending acks are rejected on disconnect (EW_DISCONNECTED) and bounded by maxPendingAcks', async () => {
+    const { server, c } = await pair({ maxPendingAcks: 2 });
+    c.on('silent', () => {});
+    const a = server.emitWithAck('silent');
+    const b = server.emitWithAck('silent');
+    await expect(server.emitWithAck('silent')).rejects.toMatchObject({ code: 'EW_BUFFER_FULL' });
+    server.disconnect();
+    await expect(a).rejects.toMatchObject({ code: 'EW_DISCONNECTED' });
+    await expect(b).rejects.toMatchObject({ code: 'EW_DISCONNECTED' });
+  });
+
+  test('a client ack carrying the remote error payload rejects emitWithAck with an RpcError', async () => {
+    const { server, c } = await pair();
+    c.on('q', (ack: (r: unknown) => void) => ack({ __emitwire_error__: { code: 'E_X', message: 'nope' } }));
+    const err = await server.emitWithAck('q').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RpcError);
+    expect(err).toMatchObject({ code: 'E_X', message: 'nope' });
+  });
+
+  test('async handlers: a returned value or promise is the ack; throw/reject acks the error payload, once', async () => {
+    const { server, c } = await pair();
+    server.on('sync', (x) => x);
+    server.on('async', async (x) => {
+      await delay(1);
+      return x;
+    });
+    server.on('void', async () => {});
+    server.on('throws', () => {
+      throw Object.assign(new Error('bad input'), { code: 'E_BAD' });
+    });
+    server.on('rejects', async () => {
+      throw new Error('later');
+    });
+    server.on('both', (_x, ack) => {
+      (ack as (v: unknown) => void)('first');
+      return 'second';
+    });
+    expect(await c.emitWithAck('sync', 1)).toBe(1);
+    expect(await c.emitWithAck('async', 2)).toBe(2);
+    expect(await c.emitWithAck('void')).toBeUndefined();
+    expect(await c.emitWithAck('throws')).toEqual({ __emitwire_error__: { code: 'E_BAD', message: 'bad input' } });
+    expect(await c.emitWithAck('rejects')).toEqual({ __emitwire_error__: { code: 'EW_REMOTE', message: 'later' } });
+    expect(await c.emitWithAck('both', 0)).toBe('first');
+  });
+
+  test('a throwing handler without ack goes to onHandlerError, the process never sees it', async () => {
+    const errors: unknown[] = [];
+    const { server, c } = await pair({ onHandlerError: (err: unknown) => void errors.push(err) });
+    server.on('boom', () => {
+      throw new Error('sync');
+    });
+    server.on('boom', async () => {
+      throw new Error('async');
+    });
+    c.emit('boom');
+    c.emit('ping');
+    await once(server, 'ping');
+    await delay(5);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['sync', 'async']);
+  });
+
+  test('binary in both directions', async () => {
+    const { server, c } = await pair();
+    server.on('bin', (buf) => buf);
+    const back = await c.emitWithAck('bin', Buffer.from([1, 2, 3]));
+    expect(Buffer.from(back as ArrayBuffer)).toEqual(Buffer.from([1, 2, 3]));
+    const got = once(c, 'srv-bin');
+    server.emit('srv-bin', { nested: new Uint8Array([9, 8]) });
+    const [arg] = (await got) as [{ nested: ArrayBuffer }];
+    expect(Buffer.from(arg.nested)).toEqual(Buffer.from([9, 8]));
+  });
+
+  test('use(): per-packet middleware may drop a packet (ack gets the error payload)', async () => {
+    const { server, c } = await pair();
+    server.use(([ev], next) => (ev === 'forbidden' ? next(new Error('not allowed')) : next()));
+    server.on('ok', () => 'fine');
+    server.on('forbidden', () => 'never');
+    expect(await c.emitWithAck('forbidden')).toEqual({ __emitwire_error__: { code: 'EW_REMOTE', message: 'not allowed' } });
+    expect(await c.emitWithAck('ok')).toBe('fine');
+  });
+
+  test('emit refuses reserved event names synchronously', async () => {
+    const { server } = await pair();
+    expect(() => server.emit('disconnect' as never)).toThrow(expect.objectContaining({ code: 'EW_INVALID_ARGUMENT', message: '"disconnect" is a reserved event name' }));
+  });
+
+  test('join/leave, to(room) excludes the sender, broadcast', async () => {
+    const srv = await startServer();
+    const sockets: Socket[] = [];
+    srv.io.on('connection', (s) => void sockets.push(s));
+    const [a, b, d] = [client(srv), client(srv), client(srv)];
+    await Promise.all([a, b, d].map(connected));
+    const [sa, sb] = sockets.filter((s) => s.id === a.id || s.id === b.id).sort((x) => (x.id === a.id ? -1 : 1));
+    sa!.join(['r1', 'r2']);
+    sb!.join('r1');
+    expect(sa!.rooms).toEqual(new Set([a.id, 'r1', 'r2']));
+    const got: string[] = [];
+    for (const [name, c] of [['a', a], ['b', b], ['d', d]] as const) c.on('m', (v: string) => void got.push(name + v));
+    sa!.to('r1').emit('m', '1');
+    sa!.broadcast.emit('m', '2');
+    sa!.leave('r2');
+    expect(sa!.rooms.has('r2')).toBe(false);
+    await delay(30);
+    expect(got.sort()).toEqual(['b1', 'b2', 'd2']);
+  });
+
+  test('disconnect(): server namespace disconnect; disconnecting sees rooms; client disconnect reasons', async () => {
+    const { server, c } = await pair();
+    server.join('room');
+    const seen: unknown[] = [];
+    server.on('disconnecting', (reason) => void seen.push(reason, [...server.rooms]));
+    const done = once(server, 'disconnect');
+    const clientSide = once(c, 'disconnect');
+    server.disconnect();
+    expect(await done).toEqual(['server namespace disconnect']);
+    expect(seen).toEqual(['server namespace disconnect', [server.id, 'room']]);
+    expect(await clientSide).toEqual(['io server disconnect']);
+    expect(server.connected).toBe(false);
+    expect(server.rooms.size).toBe(0);
+  });
+
+  test.each([
+    ['client namespace disconnect', (c: ReturnType<typeof client>) => c.disconnect()],
+    ['transport close', (c: ReturnType<typeof client>) => c.io.engine.close()],
+  ])('reason %s', async (reason, act) => {
+    const { server, c } = await pair();
+    const done = once(server, 'disconnect');
+    act(c);
+    expect((await done)[0]).toBe(reason);
+  });
+
+  test('disconnect(true) closes the connection; forced close via conn.close()', async () => {
+    const { server, c, srv } = await pair();
+    const done = once(server, 'disconnect');
+    server.disconnect(true);
+    expect(await done).toEqual(['server namespace disconnect']);
+    await once(c, 'disconnect');
+    const c2 = client(srv);
+    const [s2] = await once<[Socket]>(srv.io, 'connection');
+    await connected(c2);
+    const done2 = once(s2, 'disconnect');
+    s2.conn.close();
+    expect((await done2)[0]).toBe('forced close');
+  });
+
+  test('volatile: dropped when the connection is not writable, sent otherwise', async () => {
+    const { server, c } = await pair();
+    const got = once(c, 'v');
+    expect(server.volatile.emit('v', 1)).toBe(true);
+    expect(await got).toEqual([1]);
+  });
+
+  test('writes of one tick are batched and keep their order', async () => {
+    const srv = await startServer();
+    srv.io.on('connection', (s) => {
+      for (let i = 0; i < 100; i++) s.emit('n', i);
+    });
+    const c = await RawClient.open(srv, false);
+    c.send('40');
+    await c.next();
+    const frames: unknown[] = [];
+    for (let i = 0; i < 100; i++) frames.push(await c.next());
+    expect(frames).toEqual(Array.from({ length: 100 }, (_, i) => `42["n",${i}]`));
+  });
+});
