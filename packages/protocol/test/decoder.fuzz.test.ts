@@ -219,7 +219,7 @@ describe('Decoder fuzz: only packets, undefined, or ProtocolError', () => {
         const mutated = mutations.reduce(mutate, frames);
         feed(new Decoder({ maxAttachments: 1000 }), mutated, { maxAttachments: 1000 });
       }),
-      { numRuns: 1500 },
+      { numRuns: 1000 },
     );
   });
 

@@ -195,7 +195,7 @@ describe('differential: what we accept, socket.io-parser accepts identically', (
         if (our.type === PacketType.CONNECT_ERROR) expect(connectErrorOf(their.data)).toEqual(ourData);
         else expect(their.data).toEqual(ourData);
       }),
-      { numRuns: 1500 },
+      { numRuns: 1000 },
     );
   });
 
