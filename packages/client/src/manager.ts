@@ -248,7 +248,9 @@ export class Manager extends Emitter<ManagerEvents> {
     const wasOpen = this.readyState === 'open';
     clearTimeout(this.#timer);
     if (ws !== undefined) {
-      ws.onopen = ws.onclose = ws.onerror = ws.onmessage = null;
+      // no-ops, not null: `ws` emits 'error' when a pending handshake is aborted, and an
+      // EventEmitter 'error' without a listener would throw
+      ws.onopen = ws.onclose = ws.onerror = ws.onmessage = () => {};
       // CONNECTING(0) or OPEN(1): we are the side closing it
       if (ws.readyState < 2) ws.close();
     }

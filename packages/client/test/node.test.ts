@@ -24,3 +24,19 @@ test('in Node, received binaries are Buffers (ws, nodebuffer)', async () => {
   expect(Buffer.isBuffer(b)).toBe(true);
   socket.disconnect();
 });
+
+test('closing while the ws handshake is pending does not crash (ws emits error on abort)', async () => {
+  const { createServer } = await import('node:net');
+  const sockets: import('node:net').Socket[] = [];
+  const silent = createServer((s) => sockets.push(s)); // accepts, never answers the upgrade
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = (silent.address() as import('node:net').AddressInfo).port;
+  const socket = io(`http://127.0.0.1:${port}`, { forceNew: true, timeout: 50, reconnection: false });
+  const [err] = await once(socket, 'connect_error');
+  expect(err).toMatchObject({ code: 'EW_CONNECT_TIMEOUT' });
+  const other = io(`http://127.0.0.1:${port}`, { forceNew: true });
+  other.disconnect(); // closes the manager while CONNECTING
+  await new Promise((r) => setTimeout(r, 50)); // ws reports the abort on the next tick
+  for (const s of sockets) s.destroy();
+  await new Promise((resolve) => silent.close(resolve));
+});
