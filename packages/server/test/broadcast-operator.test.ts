@@ -1,0 +1,110 @@
+import * as protocol from '@emitwire/protocol';
+
+jest.mock('@emitwire/protocol', () => {
+  const actual = jest.requireActual('@emitwire/protocol');
+  return { ...actual, encodePacket: jest.fn(actual.encodePacket) };
+});
+import type { Socket } from '@emitwire/server';
+import { cleanup, client, connected, delay, once, startServer } from './helpers.js';
+
+afterEach(cleanup);
+
+async function setup(n: number) {
+  const srv = await startServer();
+  const byClient = new Map<string, Socket>();
+  srv.io.on('connection', (s) => void byClient.set(s.id, s));
+  const clients = Array.from({ length: n }, () => client(srv));
+  await Promise.all(clients.map(connected));
+  const sockets = clients.map((c) => byClient.get(c.id!)!);
+  return { srv, clients, sockets };
+}
+
+function collect(clients: ReturnType<typeof client>[], ev: string): string[] {
+  const got: string[] = [];
+  clients.forEach((c, i) => c.on(ev, (v: unknown) => void got.push(`${i}:${String(v)}`)));
+  return got;
+}
+
+describe('BroadcastOperator', () => {
+  test('io.emit reaches every socket, encoding the packet once', async () => {
+    const { srv, clients } = await setup(5);
+    const got = collect(clients, 'all');
+    const spy = protocol.encodePacket as jest.Mock;
+    spy.mockClear();
+    srv.io.emit('all', 'x');
+    expect(spy).toHaveBeenCalledTimes(1);
+    await delay(30);
+    expect(got.sort()).toEqual(['0:x', '1:x', '2:x', '3:x', '4:x']);
+  });
+
+  test('to(rooms) is a union, except() subtracts, a socket id is a room', async () => {
+    const { srv, clients, sockets } = await setup(4);
+    sockets[0]!.join(['a', 'b']);
+    sockets[1]!.join('a');
+    sockets[2]!.join('b');
+    const got = collect(clients, 'm');
+    srv.io.to('a').to('b').emit('m', 'ab');
+    srv.io.to('a').except('b').emit('m', 'a-b');
+    srv.io.except('a').emit('m', 'not-a');
+    srv.io.to(sockets[3]!.id).emit('m', 'one');
+    await delay(30);
+    expect(got.sort()).toEqual(['0:ab', '1:a-b', '1:ab', '2:ab', '2:not-a', '3:not-a', '3:one']);
+  });
+
+  test('timeout(ms).emitWithAck: one answer per socket; timeout error when some stay silent', async () => {
+    const { srv, clients } = await setup(3);
+    clients.forEach((c, i) => c.on('q', (ack: (v: number) => void) => ack(i)));
+    const answers = (await srv.io.timeout(1000).emitWithAck('q')) as number[];
+    expect(answers.sort()).toEqual([0, 1, 2]);
+    clients[2]!.off('q');
+    clients[2]!.on('q', () => {});
+    await expect(srv.io.timeout(50).emitWithAck('q')).rejects.toMatchObject({ code: 'EW_ACK_TIMEOUT' });
+    const [err, responses] = await new Promise<unknown[]>((resolve) =>
+      srv.io.timeout(50).emit('q', (...a: unknown[]) => resolve(a)),
+    );
+    expect(err).toBeInstanceOf(protocol.TimeoutError);
+    expect((responses as number[]).sort()).toEqual([0, 1]);
+  });
+
+  test('broadcast with ack resolves when a silent target disconnects; with no target at once', async () => {
+    const { srv, clients } = await setup(2);
+    clients[0]!.on('q', (ack: (v: string) => void) => ack('a'));
+    clients[1]!.on('q', () => {});
+    const p = srv.io.emitWithAck('q');
+    await delay(20);
+    clients[1]!.disconnect();
+    expect(await p).toEqual(['a']);
+    expect(await srv.io.to('nobody').emitWithAck('q')).toEqual([]);
+  });
+
+  test('fetchSockets, socketsJoin, socketsLeave, disconnectSockets', async () => {
+    const { srv, sockets } = await setup(3);
+    sockets[0]!.join('r');
+    expect((await srv.io.fetchSockets()).length).toBe(3);
+    expect((await srv.io.in('r').fetchSockets()).map((s) => s.id)).toEqual([sockets[0]!.id]);
+    srv.io.except('r').socketsJoin('others');
+    expect((await srv.io.in('others').fetchSockets()).length).toBe(2);
+    srv.io.socketsLeave('others');
+    expect((await srv.io.in('others').fetchSockets()).length).toBe(0);
+    const gone = once(sockets[0]!, 'disconnect');
+    srv.io.in('r').disconnectSockets();
+    expect(await gone).toEqual(['server namespace disconnect']);
+    expect((await srv.io.fetchSockets()).length).toBe(2);
+  });
+
+  test('socket.broadcast / socket.except exclude the sender; volatile and compress pass through', async () => {
+    const { clients, sockets } = await setup(3);
+    sockets[1]!.join('x');
+    const got = collect(clients, 'm');
+    sockets[0]!.broadcast.emit('m', 'b');
+    sockets[0]!.except('x').emit('m', 'e');
+    sockets[0]!.broadcast.volatile.compress(false).emit('m', 'v');
+    await delay(30);
+    expect(got.sort()).toEqual(['1:b', '1:v', '2:b', '2:e', '2:v']);
+  });
+
+  test('broadcast emit refuses reserved names', async () => {
+    const { srv } = await setup(0);
+    expect(() => srv.io.emit('connect' as never)).toThrow('"connect" is a reserved event name');
+  });
+});

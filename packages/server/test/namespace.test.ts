@@ -1,0 +1,130 @@
+import type { Socket } from '@emitwire/server';
+import { RawClient, cleanup, client, connected, delay, once, startServer } from './helpers.js';
+
+afterEach(cleanup);
+
+describe('Namespace', () => {
+  test('seed style: io.on(connect | connection), io.on(<event>, (socket, …args, ack)), io.on(disconnect)', async () => {
+    const srv = await startServer();
+    const log: unknown[] = [];
+    srv.io.on('connect', (s) => void log.push('connect:' + s.id.length));
+    srv.io.on('connection', () => void log.push('connection'));
+    srv.io.on('chat', (socket, text) => {
+      srv.io.emit('chat', { from: socket.id, text });
+      return 'ok';
+    });
+    srv.io.on('disconnect', (socket, reason) => void log.push('disconnect:' + reason + ':' + typeof socket.id));
+    const c = client(srv);
+    await connected(c);
+    const got = once(c, 'chat');
+    expect(await c.emitWithAck('chat', 'hi')).toBe('ok');
+    expect(await got).toEqual([{ from: c.id, text: 'hi' }]);
+    const gone = once(srv.io, 'disconnect');
+    c.disconnect();
+    await gone;
+    expect(log).toEqual(['connect:20', 'connection', 'disconnect:client namespace disconnect:string']);
+  });
+
+  test('a client event named "connection" never reaches io.on("connection")', async () => {
+    const srv = await startServer();
+    let count = 0;
+    srv.io.on('connection', () => void count++);
+    const c = client(srv);
+    await connected(c);
+    c.emit('connection', 'fake');
+    await delay(20);
+    expect(count).toBe(1);
+  });
+
+  test('io.of(name): separate sockets; unknown namespace → connect_error "Invalid namespace"', async () => {
+    const srv = await startServer();
+    const admin = srv.io.of('admin');
+    expect(admin.name).toBe('/admin');
+    expect(srv.io.of('/admin')).toBe(admin);
+    const joined = once<[Socket]>(admin, 'connection');
+    const c = client(srv, '/admin');
+    await connected(c);
+    expect((await joined)[0].nsp).toBe(admin);
+    const bad = client(srv, '/nope');
+    const [err] = await once<[Error]>(bad, 'connect_error');
+    expect(err.message).toBe('Invalid namespace');
+  });
+
+  test('middleware: next(err) → CONNECT_ERROR {message, data}; throw and rejection too; order kept', async () => {
+    const srv = await startServer();
+    const order: string[] = [];
+    srv.io.use((_s, next) => {
+      order.push('1');
+      next();
+    });
+    srv.io.use(async (s, next) => {
+      order.push('2');
+      if (s.handshake.auth.token === 'bad') return next(Object.assign(new Error('unauthorized'), { data: { retry: false } }));
+      if (s.handshake.auth.token === 'throw') throw new Error('thrown');
+      s.data = { user: 'u' };
+      next();
+    });
+    const bad = client(srv, '/', { auth: { token: 'bad' } });
+    const [err] = await once<[Error & { data?: unknown }]>(bad, 'connect_error');
+    expect(err.message).toBe('unauthorized');
+    expect(err.data).toEqual({ retry: false });
+    const thrown = client(srv, '/', { auth: { token: 'throw' } });
+    expect((await once<[Error]>(thrown, 'connect_error'))[0].message).toBe('thrown');
+    const joined = once<[Socket]>(srv.io, 'connection');
+    const ok = client(srv, '/', { auth: { token: 'good' } });
+    await connected(ok);
+    expect((await joined)[0].data).toEqual({ user: 'u' });
+    expect(order).toEqual(['1', '2', '1', '2', '1', '2']);
+  });
+
+  test('dynamic namespaces by RegExp and function share middleware and listeners; broadcasts reach children', async () => {
+    const srv = await startServer();
+    const games = srv.io.of(/^\/game-\d+$/);
+    const joined: string[] = [];
+    games.use((s, next) => {
+      s.data = { via: 'parent' };
+      next();
+    });
+    games.on('connection', (s) => void joined.push(s.nsp.name));
+    games.on('move', (s, n) => `${s.nsp.name}:${String(n)}`);
+    const byFn = srv.io.of((name, _auth, next) => next(null, name.startsWith('/fn-')));
+    byFn.on('connection', (s) => void joined.push('fn' + s.nsp.name));
+    const g1 = client(srv, '/game-1');
+    const g2 = client(srv, '/game-22');
+    const f = client(srv, '/fn-x');
+    await Promise.all([g1, g2, f].map(connected));
+    expect(joined.sort()).toEqual(['/game-1', '/game-22', 'fn/fn-x']);
+    expect(await g2.emitWithAck('move', 3)).toBe('/game-22:3');
+    const got = [once(g1, 'tick'), once(g2, 'tick')];
+    games.emit('tick', 1);
+    expect(await Promise.all(got)).toEqual([[1], [1]]);
+    const bad = client(srv, '/game-x');
+    expect((await once<[Error]>(bad, 'connect_error'))[0].message).toBe('Invalid namespace');
+  });
+
+  test('one connection, several namespaces; leaving the last one re-arms connectTimeout', async () => {
+    const srv = await startServer({ connectTimeout: 100 });
+    srv.io.of('/a');
+    const c = await RawClient.open(srv);
+    c.send('40/a,');
+    expect(await c.next()).toMatch(/^40\/a,\{"sid":"/);
+    c.send('41');
+    c.send('41/a,');
+    await c.whenClosed();
+  });
+
+  test('connectTimeout closes a connection that joins nothing', async () => {
+    const srv = await startServer({ connectTimeout: 50 });
+    const c = await RawClient.open(srv, false);
+    await c.whenClosed();
+  });
+
+  test('serverSideEmit is a no-op in memory; onServerSideEmit receives what an adapter delivers', async () => {
+    const srv = await startServer();
+    const got: unknown[] = [];
+    srv.io.onServerSideEmit('hello', (...args) => void got.push(...args));
+    expect(srv.io.serverSideEmit('hello', 1)).toBe(true);
+    srv.io.sockets._onServerSideEmit(['hello', 2]);
+    expect(got).toEqual([2]);
+  });
+});
