@@ -13,6 +13,13 @@ export default tseslint.config(
     },
   },
   {
+    // Node scripts written in plain JavaScript
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', performance: 'readonly', globalThis: 'readonly' },
+    },
+  },
+  {
     files: ['**/test/**', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -19,6 +19,8 @@ const common = {
   target: 'es2022',
   outdir: 'dist',
   sourcemap: false,
+  // the package's build tsconfig, never the workspace one: its `paths` would inline sibling packages' sources
+  tsconfig: 'tsconfig.build.json',
   logLevel: 'warning',
 };
 await build({ ...common, format: 'esm', outExtension: { '.js': '.js' } });

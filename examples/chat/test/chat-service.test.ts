@@ -1,4 +1,4 @@
-import { ChatService, DEFAULT_ROOM } from '../src/chat-service';
+import { ChatService, DEFAULT_ROOM } from '../src/chat-service.js';
 
 function setup(limits = {}) {
   let now = 1_000_000;

@@ -1,4 +1,4 @@
-import { History } from '../src/history';
+import { History } from '../src/history.js';
 
 test('History keeps only the newest items up to its capacity', () => {
   const h = new History<number>(3);

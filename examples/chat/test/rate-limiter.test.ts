@@ -1,4 +1,4 @@
-import { RateLimiter } from '../src/rate-limiter';
+import { RateLimiter } from '../src/rate-limiter.js';
 
 test('RateLimiter allows `limit` events per sliding window, per key', () => {
   const r = new RateLimiter(2, 1000);

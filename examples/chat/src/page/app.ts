@@ -22,7 +22,7 @@ const state: { me?: ChatUser; room: string; pmTarget?: ChatUser } = {
 };
 
 const socket = io<ChatEvents>({
-  auth: (cb: (data: object) => void) =>
+  auth: (cb) =>
     cb({ name: state.me?.name ?? sessionStorage.getItem('emitwire-chat-name') ?? undefined, room: state.room }),
 });
 
