@@ -23,6 +23,7 @@ const ALL_IMPLS = ['ws', 'socket.io', 'emitwire'];
 function parseArgs(argv) {
   const opts = { quick: process.env.BENCH_QUICK === '1', real: true };
   for (const arg of argv) {
+    if (arg === '--') continue;
     const [k, v] = arg.replace(/^--/, '').split('=');
     if (k === 'quick') opts.quick = true;
     else if (k === 'no-real') opts.real = false;
