@@ -1,17 +1,17 @@
 // The bench orchestrator: `node src/run.mjs [--quick] [--impl=ws,socket.io,emitwire]
 //   [--scenario=ack-echo,pipelined,broadcast,memory,conn-rate,codec,bundle,real] [--rounds=N]
-//   [--out=DIR] [--no-real]`
+//   [--out=DIR] [--no-real] [--profile] [--heap-snapshot]`
 // Every server runs in a fresh process pinned to core 0, every load generator in one pinned to
 // core 1; implementations alternate within each round; the table reports medians over rounds.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { URL, fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import process from 'node:process';
 import console from 'node:console';
 import { Child, canPin } from './proc.mjs';
-import { PARAMS, SERVER_CORE, LOAD_CORE } from './common.mjs';
+import { PARAMS, SERVER_CORE, LOAD_CORE, median } from './common.mjs';
 import { METRICS, CPU_METRICS, REAL_CLIENT_METRICS, buildRows } from './metrics.mjs';
 import { markdownTable, markdownCpu, markdownRealClients, svgChart } from './report.mjs';
 import { bundleSize } from './bundle.mjs';
@@ -27,6 +27,8 @@ function parseArgs(argv) {
     const [k, v] = arg.replace(/^--/, '').split('=');
     if (k === 'quick') opts.quick = true;
     else if (k === 'no-real') opts.real = false;
+    else if (k === 'profile') opts.profile = true;
+    else if (k === 'heap-snapshot') opts.heapSnapshot = true;
     else if (k === 'impl') opts.impls = v.split(',');
     else if (k === 'scenario') opts.scenarios = v.split(',');
     else if (k === 'rounds') opts.rounds = Number(v);
@@ -61,9 +63,12 @@ function rotate(list, by) {
 const log = (...args) => console.error(...args);
 
 /** One scenario, one implementation: a fresh server process and a fresh load generator. */
-async function runOnce(scenario, impl, client, params, quick) {
+async function runOnce(scenario, impl, client, params, ctx) {
+  const { quick, profileDir, tag } = ctx;
   const t = quick ? 20_000 : 90_000;
-  const server = new Child('server.mjs', { impl }, { core: SERVER_CORE, nodeArgs: ['--expose-gc'], label: `${impl} server` });
+  const nodeArgs = ['--expose-gc'];
+  if (profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${tag}.cpuprofile`);
+  const server = new Child('server.mjs', { impl }, { core: SERVER_CORE, nodeArgs, label: `${impl} server` });
   // both processes boot in parallel; the load generator waits for the server's port
   const load = new Child('load.mjs', { impl, client, scenario, params }, { core: LOAD_CORE, label: `${impl} load generator (${scenario})` });
   const startLoad = () => {
@@ -110,6 +115,7 @@ async function runOnce(scenario, impl, client, params, quick) {
         const ready = await startLoad().waitFor('ready', t);
         await sleep(quick ? 50 : 500);
         const after = await server.request({ type: 'mem' }, 'mem', t);
+        if (ctx.heapDir) await server.request({ type: 'heap-snapshot', file: `${ctx.heapDir}/${tag}.heapsnapshot` }, 'heap-snapshot', t);
         const n = ready.connected;
         return {
           rssPerConn: (after.rss - base.rss) / n,
@@ -133,7 +139,7 @@ async function runOnce(scenario, impl, client, params, quick) {
         throw new Error(`unknown scenario ${scenario}`);
     }
   } finally {
-    await Promise.all([load.stop(), server.stop()]);
+    await Promise.all([load.stop(), server.stop(profileDir ? 30_000 : 2000)]);
   }
 }
 
@@ -158,6 +164,7 @@ function describe(scenario, s) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const started = performance.now();
+  const loadBefore = loadavg();
   const P = opts.quick ? PARAMS.quick : PARAMS.full;
   const rounds = opts.rounds ?? P.rounds;
   const scenarios = opts.scenarios ?? ALL_SCENARIOS;
@@ -181,6 +188,11 @@ async function main() {
   if (!pinned) log('!! taskset unavailable: processes are NOT pinned to cores');
   log(`bench: ${opts.quick ? 'QUICK mode, ' : ''}${rounds} round(s); implementations: ${serverImpls.join(', ')}`);
 
+  const ctx = { quick: opts.quick };
+  if (opts.profile) mkdirSync((ctx.profileDir = `${outDir}/profiles`), { recursive: true });
+  if (opts.heapSnapshot) mkdirSync((ctx.heapDir = `${outDir}/profiles`), { recursive: true });
+  if (ctx.profileDir || ctx.heapDir) log(`profiles and heap snapshots go to ${outDir}/profiles`);
+
   const samples = {};
   const record = (scenario, impl, sample) => {
     ((samples[scenario] ??= {})[impl] ??= []).push(sample);
@@ -193,7 +205,7 @@ async function main() {
     for (let r = 0; r < rounds; r++) {
       for (const impl of rotate(serverImpls, k++ % Math.max(1, serverImpls.length))) {
         try {
-          const s = await runOnce(scenario, impl, 'wire', P[scenario], opts.quick);
+          const s = await runOnce(scenario, impl, 'wire', P[scenario], { ...ctx, tag: `${scenario}-${impl}-r${r + 1}` });
           record(scenario, impl, s);
           log(`  ${scenario.padEnd(10)} round ${r + 1}  ${impl.padEnd(9)} ${describe(scenario, s)}`);
         } catch (err) {
@@ -213,7 +225,7 @@ async function main() {
       for (let r = 0; r < P.realClients.rounds; r++) {
         for (const impl of rotate(realImpls, r)) {
           try {
-            const s = await runOnce(scenario, impl, 'real', params, opts.quick);
+            const s = await runOnce(scenario, impl, 'real', params, { ...ctx, tag: `real-${scenario}-${impl}-r${r + 1}` });
             ((realSamples[scenario] ??= {})[impl] ??= []).push(s);
             log(`  real ${scenario.padEnd(10)} ${impl.padEnd(9)} ${describe(scenario, s)}`);
           } catch (err) {
@@ -279,6 +291,9 @@ async function main() {
     skipped,
     errors,
     durationSec,
+    // 1-minute load average before the bench started (other work on the machine) and at its end
+    loadavg: { before: loadBefore[0], after: loadavg()[0] },
+    serverCpuMedian: serverCpuMedian(samples),
   };
   const json = { meta, rows, serverCpu: cpuRows, realClients: realRows, samples, realSamples };
   const table = markdownTable(rows);
@@ -287,6 +302,8 @@ async function main() {
     `# emitwire bench${opts.quick ? ' (QUICK mode: tiny durations, not a real measurement)' : ''}`,
     '',
     `${meta.date} · node ${meta.node} · ${meta.cpu} × ${meta.cores} · ${pinned ? 'server on core 0, load generator on core 1' : 'NOT pinned'} · median of ${rounds} round(s) · ${durationSec.toFixed(0)} s`,
+    '',
+    noiseNote(meta),
     '',
     table,
     '',
@@ -302,11 +319,29 @@ async function main() {
   writeFileSync(`${outDir}/latest.json`, JSON.stringify(json, null, 2) + '\n');
   writeFileSync(`${outDir}/latest.md`, md);
   writeFileSync(`${outDir}/ratios.svg`, svgChart(rows, meta));
-  if (!opts.quick && !opts.out && !opts.scenarios && !opts.impls) updateReadme(benchDir, md);
+  if (!opts.quick && !opts.out && !opts.scenarios && !opts.impls && !opts.profile && !opts.heapSnapshot) updateReadme(benchDir, md);
 
   console.log(md);
   log(`results: ${outDir}/latest.json, latest.md, ratios.svg (${durationSec.toFixed(1)} s)`);
   if (errors.length) process.exitCode = 1;
+}
+
+/** Median server CPU share over the measured windows of the throughput runs, all implementations. */
+function serverCpuMedian(samples) {
+  const shares = ['ack-echo', 'pipelined'].flatMap((sc) => Object.values(samples[sc] ?? {}).flat().map((x) => x.serverCpu));
+  return median(shares);
+}
+
+function noiseNote(meta) {
+  const cpu = meta.serverCpuMedian;
+  const parts = [`Load average before the run: ${meta.loadavg.before.toFixed(2)}.`];
+  if (typeof cpu === 'number') {
+    parts.push(`Median server CPU share in the throughput runs: ${Math.round(cpu * 100)}%.`);
+    if (cpu < 0.85 || meta.loadavg.before > 0.5) {
+      parts.push('**Other work was running on this machine: throughput figures are depressed and noisy; prefer the CPU-per-operation table.**');
+    }
+  }
+  return parts.join(' ');
 }
 
 /** Replaces the results section of bench/README.md (between markers) with the latest table. */

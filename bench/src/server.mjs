@@ -1,11 +1,13 @@
 // A bench server process: starts one implementation, reports its port, then obeys the orchestrator:
 //   {type:'mem'}                  → {type:'mem', rss, heapUsed, external, arrayBuffers} after gc
+//   {type:'heap-snapshot', file} → {type:'heap-snapshot', file} (v8.writeHeapSnapshot)
 //   {type:'cpu'}                  → {type:'cpu', user, system, t} (µs, ms)
 //   {type:'broadcast', count}     → emits `count` broadcasts, one per macrotask
 //                                   → {type:'broadcast-start', t0}, then {type:'broadcast-done', t1}
 //   {type:'exit'}                 → closes and exits
 import process from 'node:process';
 import { performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { setImmediate } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childSetup, toParent } from './proc.mjs';
@@ -44,6 +46,7 @@ function broadcast(count) {
 
 const config = childSetup(async (msg) => {
   if (msg.type === 'mem') toParent(await measureMemory());
+  else if (msg.type === 'heap-snapshot') toParent({ type: 'heap-snapshot', file: writeHeapSnapshot(msg.file) });
   else if (msg.type === 'cpu') toParent({ type: 'cpu', ...process.cpuUsage(), t: performance.now() });
   else if (msg.type === 'broadcast') broadcast(msg.count);
   // 'exit': nothing to close gracefully, the process is thrown away after each run
