@@ -1,0 +1,65 @@
+import type { Socket } from '@emitwire/server';
+import { RawClient, cleanup, client, connected, once, startServer } from './helpers.js';
+
+afterEach(cleanup);
+
+describe('EngineConnection', () => {
+  test('open packet carries the configured heartbeat and maxPayload', async () => {
+    const srv = await startServer({ pingInterval: 1234, pingTimeout: 567, maxHttpBufferSize: 4321 });
+    const c = new RawClient(`${srv.wsUrl}/socket.io/?EIO=4&transport=websocket`);
+    const open = JSON.parse(String(await c.next()).slice(1));
+    expect(open).toEqual({ sid: expect.stringMatching(/^[A-Za-z0-9_-]{20}$/), upgrades: [], pingInterval: 1234, pingTimeout: 567, maxPayload: 4321 });
+  });
+
+  test('heartbeat keeps an answering client; a silent one is closed with "ping timeout"', async () => {
+    const srv = await startServer({ pingInterval: 20, pingTimeout: 20 });
+    const serverSide = once<[Socket]>(srv.io, 'connection');
+    const official = client(srv);
+    await connected(official);
+    const raw = await RawClient.open(srv);
+    const [first] = await serverSide;
+    const reasons: string[] = [];
+    srv.io.on('disconnect', (s, reason) => void reasons.push(s === first ? 'official:' + reason : 'raw:' + reason));
+    await raw.whenClosed();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(official.connected).toBe(true);
+    expect(reasons).toEqual(['raw:ping timeout']);
+  });
+
+  test('a backlog past maxBacklog closes the connection with a clear reason (EW_BUFFER_FULL)', async () => {
+    const srv = await startServer({ maxBacklog: 10_000 });
+    const serverSide = once<[Socket]>(srv.io, 'connection');
+    const c = client(srv);
+    await connected(c);
+    const [s] = await serverSide;
+    const gone = once<[string, Error]>(s, 'disconnect');
+    expect(s.emit('big', 'x'.repeat(5000))).toBe(true);
+    expect(s.emit('big', 'x'.repeat(6000))).toBe(false);
+    const [reason, description] = await gone;
+    expect(reason).toBe('transport error');
+    expect(description).toMatchObject({ code: 'EW_BUFFER_FULL', message: 'write backlog exceeded maxBacklog (10000 bytes)' });
+  });
+
+  test('a client close packet ("1") is a transport close', async () => {
+    const srv = await startServer();
+    const serverSide = once<[Socket]>(srv.io, 'connection');
+    const raw = await RawClient.open(srv);
+    const [s] = await serverSide;
+    const gone = once(s, 'disconnect');
+    raw.send('1');
+    expect(await gone).toEqual(['transport close']);
+  });
+
+  test('a parse error closes with reason "parse error" and the ProtocolError as description', async () => {
+    const srv = await startServer();
+    const serverSide = once<[Socket]>(srv.io, 'connection');
+    const raw = await RawClient.open(srv);
+    const [s] = await serverSide;
+    const gone = once<[string, Error]>(s, 'disconnect');
+    raw.send('42{}');
+    const [reason, description] = await gone;
+    expect(reason).toBe('parse error');
+    expect(description).toMatchObject({ code: 'EW_INVALID_PAYLOAD' });
+    expect(await raw.whenClosed()).toBe(1002);
+  });
+});
