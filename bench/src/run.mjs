@@ -242,11 +242,17 @@ async function main() {
     const child = new Child('codec.mjs', { params: P.codec }, { core: SERVER_CORE, label: 'codec bench' });
     try {
       const r = await child.waitFor('result', 120_000);
-      if (r.oursError && impls.includes('emitwire')) log(`!! SKIPPING emitwire codec: ${r.oursError}`);
+      if (r.oursError && impls.includes('emitwire')) {
+        skipped.codec = r.oursError;
+        log(`!! SKIPPING emitwire codec: ${r.oursError}`);
+      }
       const perRound = (name) => r.results[name]?.text.map((text, i) => ({ text, binary: r.results[name].binary[i] }));
       if (r.results['socket.io-parser']) samples.codec = { 'socket.io': perRound('socket.io-parser') };
       if (r.results.emitwire && impls.includes('emitwire')) samples.codec.emitwire = perRound('emitwire');
-      log(`  codec      done`);
+      for (const [impl, list] of Object.entries(samples.codec ?? {})) {
+        const fmt = (key) => Math.round(median(list.map((x) => x[key]))).toLocaleString('en-US');
+        log(`  codec      ${impl === 'socket.io' ? 'socket.io-parser' : impl}: text ${fmt('text')} ops/s, binary ${fmt('binary')} ops/s`);
+      }
     } catch (err) {
       errors.push({ scenario: 'codec', error: String(err?.message ?? err) });
       log(`  codec ERROR ${err?.message ?? err}`);
