@@ -4,7 +4,8 @@
  */
 export { Server, type NamespaceMatcher } from './server.js';
 export { Namespace, type Middleware, type NamespaceEvent, type NamespaceListener, type NamespaceReservedEvents } from './namespace.js';
-export { Socket, SocketEmitter, type Handshake, type PacketMiddleware, type EmitFlags, type TimeoutEmitter } from './socket.js';
+export { Socket, type Handshake, type PacketMiddleware } from './socket.js';
+export { SocketEmitter, type EmitFlags, type TimeoutEmitter } from './socket-emitter.js';
 export { BroadcastOperator, type BroadcastEmitArgs } from './broadcast-operator.js';
 export {
   NO_ANSWER,

@@ -19,9 +19,9 @@ import {
   type EventContract,
   type EventNames,
   type Packet,
-  type TimeoutEmitArgs,
 } from '@emitwire/protocol';
 import { PendingAcks, acksFullError, type AckSettler } from './acks.js';
+import { SocketEmitter, checkTimeout, type EmitFlags, type TimeoutEmitter } from './socket-emitter.js';
 import type { Room } from './adapter.js';
 import { BroadcastOperator } from './broadcast-operator.js';
 import type { Client } from './client.js';
@@ -65,60 +65,6 @@ export interface Handshake {
 
 /** Per-packet middleware: `[event, ...args]`, then `next()` or `next(err)` to drop the packet. */
 export type PacketMiddleware = (packet: [string, ...unknown[]], next: (err?: Error) => void) => void;
-
-/** Flags of one emit. */
-export interface EmitFlags {
-  volatile?: boolean;
-  compress?: boolean;
-  timeout?: number;
-}
-
-/** `socket.timeout(ms)`: emits whose ack callback receives an error first. */
-export interface TimeoutEmitter<E> {
-  emit<K extends EventNames<E>>(ev: K, ...args: TimeoutEmitArgs<E, K>): boolean;
-  emitWithAck<K extends AckEventNames<E>>(ev: K, ...args: EmitWithAckArgs<E, K>): Promise<AckResult<E, K>>;
-}
-
-/** `socket.volatile` / `socket.compress(flag)`: emits with flags. */
-export class SocketEmitter<C extends EventContract = EventContract> {
-  constructor(
-    private readonly socket: Socket<C>,
-    private readonly flags: EmitFlags,
-  ) {}
-
-  /** Emits with these flags. */
-  emit<K extends EventNames<EmitEvents<C>>>(ev: K, ...args: EmitParams<EmitEvents<C>, K>): boolean {
-    return this.socket._emit(this.flags, ev, args);
-  }
-
-  /** Emits and resolves with the client's ack. */
-  emitWithAck<K extends AckEventNames<EmitEvents<C>>>(
-    ev: K,
-    ...args: EmitWithAckArgs<EmitEvents<C>, K>
-  ): Promise<AckResult<EmitEvents<C>, K>> {
-    return this.socket._emitWithAck(this.flags, ev, args) as Promise<AckResult<EmitEvents<C>, K>>;
-  }
-
-  /** Adds an ack timeout. */
-  timeout(ms: number): TimeoutEmitter<EmitEvents<C>> {
-    return new SocketEmitter(this.socket, { ...this.flags, timeout: checkTimeout(ms) }) as unknown as TimeoutEmitter<EmitEvents<C>>;
-  }
-
-  /** Drops the emits when the connection is not ready to write at once. */
-  get volatile(): SocketEmitter<C> {
-    return new SocketEmitter(this.socket, { ...this.flags, volatile: true });
-  }
-
-  /** Sets permessage-deflate for these emits (when enabled on the server). */
-  compress(compress: boolean): SocketEmitter<C> {
-    return new SocketEmitter(this.socket, { ...this.flags, compress });
-  }
-}
-
-function checkTimeout(ms: number): number {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw invalidArgument('timeout must be a finite non-negative number');
-  return ms;
-}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
