@@ -20,7 +20,8 @@ export const PARAMS = {
     rounds: 3,
     'ack-echo': { clients: 50, inflight: 1, warmupMs: 1000, measureMs: 5000 },
     pipelined: { clients: 50, inflight: 32, warmupMs: 1000, measureMs: 5000 },
-    broadcast: { clients: 1000, broadcasts: 200, concurrency: 50 },
+    broadcast: { clients: 1000, broadcasts: 200, concurrency: 50, perTick: 200 },
+    'broadcast-spaced': { clients: 1000, broadcasts: 50, concurrency: 50, perTick: 1 },
     memory: { clients: 5000, concurrency: 100 },
     'conn-rate': { clients: 2000, concurrency: 32, warmup: 200 },
     codec: { rounds: 5, runMs: 300 },
@@ -30,7 +31,8 @@ export const PARAMS = {
     rounds: 1,
     'ack-echo': { clients: 10, inflight: 1, warmupMs: 50, measureMs: 150 },
     pipelined: { clients: 10, inflight: 8, warmupMs: 50, measureMs: 150 },
-    broadcast: { clients: 50, broadcasts: 20, concurrency: 25 },
+    broadcast: { clients: 50, broadcasts: 20, concurrency: 25, perTick: 20 },
+    'broadcast-spaced': { clients: 50, broadcasts: 10, concurrency: 25, perTick: 1 },
     memory: { clients: 100, concurrency: 50 },
     'conn-rate': { clients: 100, concurrency: 16, warmup: 20 },
     codec: { rounds: 2, runMs: 40 },
@@ -63,7 +65,7 @@ export function createBatcher() {
       if (raw && !raw.destroyed) raw.uncork();
     }
   };
-  return function send(ws, data) {
+  return function send(ws, data, options) {
     if (ws.readyState !== 1) return;
     if (!ws[corked]) {
       ws[corked] = true;
@@ -74,7 +76,7 @@ export function createBatcher() {
         process.nextTick(flush);
       }
     }
-    ws.send(data);
+    ws.send(data, options);
   };
 }
 

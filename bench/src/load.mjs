@@ -1,7 +1,7 @@
 // A bench load-generator process. Connects its clients to the server on `port`, runs one scenario
 // and reports to the orchestrator:
 //   ack-echo / pipelined  → {type:'result', completed, elapsedMs, rps, p50, p99}
-//   broadcast             → {type:'ready'} once every client is connected, then
+//   broadcast(-spaced)    → {type:'ready'} once every client is connected, then
 //                           {type:'result', delivered, t1} when every broadcast has arrived
 //   memory                → {type:'ready'} once every client is connected, then stays idle
 //   conn-rate             → {type:'result', connected, elapsedMs, rate}, then stays connected
@@ -105,9 +105,18 @@ async function throughput({ clients, inflight, warmupMs, measureMs }) {
 async function broadcast({ clients, broadcasts, concurrency }) {
   const expected = clients * broadcasts;
   let delivered = 0;
+  let cpu0;
+  let first;
   const onBcast = () => {
-    delivered++;
-    if (delivered === expected) toParent({ type: 'result', delivered, t1: wallNow(), bad });
+    if (delivered++ === 0) {
+      cpu0 = process.cpuUsage();
+      first = performance.now();
+    }
+    if (delivered === expected) {
+      const cpu = process.cpuUsage(cpu0);
+      const loadCpu = (cpu.user + cpu.system) / 1000 / Math.max(1, performance.now() - first);
+      toParent({ type: 'result', delivered, t1: wallNow(), bad, loadCpu });
+    }
   };
   await connectMany(clients, concurrency, { onBcast, onBad });
   toParent({ type: 'ready', connected: conns.length });
@@ -143,6 +152,7 @@ const SCENARIOS = {
   'ack-echo': throughput,
   pipelined: throughput,
   broadcast,
+  'broadcast-spaced': broadcast,
   memory,
   'conn-rate': connRate,
 };

@@ -1,5 +1,5 @@
 // The bench orchestrator: `node src/run.mjs [--quick] [--impl=ws,socket.io,emitwire]
-//   [--scenario=ack-echo,pipelined,broadcast,memory,conn-rate,codec,bundle,real] [--rounds=N]
+//   [--scenario=ack-echo,pipelined,broadcast,broadcast-spaced,memory,conn-rate,codec,bundle,real] [--rounds=N]
 //   [--out=DIR] [--no-real] [--profile] [--heap-snapshot]`
 // Every server runs in a fresh process pinned to core 0, every load generator in one pinned to
 // core 1; implementations alternate within each round; the table reports medians over rounds.
@@ -16,7 +16,7 @@ import { METRICS, CPU_METRICS, REAL_CLIENT_METRICS, buildRows } from './metrics.
 import { markdownTable, markdownCpu, markdownRealClients, svgChart } from './report.mjs';
 import { bundleSize } from './bundle.mjs';
 
-const PROC_SCENARIOS = ['ack-echo', 'pipelined', 'broadcast', 'memory', 'conn-rate'];
+const PROC_SCENARIOS = ['ack-echo', 'pipelined', 'broadcast', 'broadcast-spaced', 'memory', 'conn-rate'];
 const ALL_SCENARIOS = [...PROC_SCENARIOS, 'codec', 'bundle', 'real'];
 const ALL_IMPLS = ['ws', 'socket.io', 'emitwire'];
 
@@ -98,17 +98,18 @@ async function runOnce(scenario, impl, client, params, ctx) {
         const serverCpu = cpuShare(c0, c1);
         return { rps: r.rps, p50: r.p50, p99: r.p99, completed: r.completed, serverCpu, loadCpu: r.loadCpu, serverUsPerOp: (serverCpu * 1e6) / r.rps };
       }
-      case 'broadcast': {
+      case 'broadcast':
+      case 'broadcast-spaced': {
         const ready = await startLoad().waitFor('ready', t);
         const result = load.waitFor('result', t);
         const c0 = await cpu();
-        const { t0 } = await server.request({ type: 'broadcast', count: params.broadcasts }, 'broadcast-start', t);
+        const { t0 } = await server.request({ type: 'broadcast', count: params.broadcasts, perTick: params.perTick }, 'broadcast-start', t);
         const r = await result;
         const c1 = await cpu();
         checkBad(r);
         const ms = r.t1 - t0;
         const serverUs = c1.user + c1.system - c0.user - c0.system;
-        return { rate: (r.delivered * 1000) / ms, ms, delivered: r.delivered, clients: ready.connected, serverCpu: cpuShare(c0, c1), serverUsPerOp: serverUs / r.delivered };
+        return { rate: (r.delivered * 1000) / ms, ms, delivered: r.delivered, clients: ready.connected, serverCpu: cpuShare(c0, c1), loadCpu: r.loadCpu, serverUsPerOp: serverUs / r.delivered };
       }
       case 'memory': {
         const base = await server.request({ type: 'mem' }, 'mem', t);
@@ -151,7 +152,8 @@ function describe(scenario, s) {
     case 'pipelined':
       return `${Math.round(s.rps).toLocaleString('en-US')} rt/s  p50 ${s.p50?.toFixed(2)} ms  p99 ${s.p99?.toFixed(2)} ms  cpu server ${pct(s.serverCpu)} load ${pct(s.loadCpu)}`;
     case 'broadcast':
-      return `${Math.round(s.rate).toLocaleString('en-US')} msgs/s (${s.delivered} in ${s.ms.toFixed(0)} ms)  cpu server ${pct(s.serverCpu)}`;
+    case 'broadcast-spaced':
+      return `${Math.round(s.rate).toLocaleString('en-US')} msgs/s (${s.delivered} in ${s.ms.toFixed(0)} ms)  cpu server ${pct(s.serverCpu)} load ${pct(s.loadCpu)}`;
     case 'memory':
       return `RSS ${Math.round(s.rssPerConn)} B/conn, heap ${Math.round(s.heapPerConn)} B/conn (${s.connections} conns)`;
     case 'conn-rate':

@@ -2,7 +2,7 @@
 //   {type:'mem'}                  → {type:'mem', rss, heapUsed, external, arrayBuffers} after gc
 //   {type:'heap-snapshot', file} → {type:'heap-snapshot', file} (v8.writeHeapSnapshot)
 //   {type:'cpu'}                  → {type:'cpu', user, system, t} (µs, ms)
-//   {type:'broadcast', count}     → emits `count` broadcasts, one per macrotask
+//   {type:'broadcast', count, perTick} → emits `count` broadcasts, `perTick` per macrotask
 //                                   → {type:'broadcast-start', t0}, then {type:'broadcast-done', t1}
 //   {type:'exit'}                 → closes and exits
 import process from 'node:process';
@@ -31,13 +31,14 @@ async function measureMemory() {
   return { type: 'mem', rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, gc: !!gc };
 }
 
-function broadcast(count) {
+/** Emits `count` broadcasts, `perTick` of them per macrotask (setImmediate between bursts). */
+function broadcast(count, perTick) {
   const t0 = wallNow();
   toParent({ type: 'broadcast-start', t0 });
   let sent = 0;
   const next = () => {
-    server.broadcast(BCAST_PAYLOAD);
-    sent++;
+    const end = Math.min(count, sent + perTick);
+    for (; sent < end; sent++) server.broadcast(BCAST_PAYLOAD);
     if (sent < count) setImmediate(next);
     else toParent({ type: 'broadcast-done', t1: wallNow() });
   };
@@ -48,7 +49,7 @@ const config = childSetup(async (msg) => {
   if (msg.type === 'mem') toParent(await measureMemory());
   else if (msg.type === 'heap-snapshot') toParent({ type: 'heap-snapshot', file: writeHeapSnapshot(msg.file) });
   else if (msg.type === 'cpu') toParent({ type: 'cpu', ...process.cpuUsage(), t: performance.now() });
-  else if (msg.type === 'broadcast') broadcast(msg.count);
+  else if (msg.type === 'broadcast') broadcast(msg.count, msg.perTick ?? 1);
   // 'exit': nothing to close gracefully, the process is thrown away after each run
 });
 

@@ -28,6 +28,7 @@ interface Row {
 interface Results {
   meta: { quick: boolean; rounds: number; errors: unknown[]; implementations: string[]; durationSec: number };
   rows: Row[];
+  serverCpu: Row[];
   realClients: Row[];
 }
 
@@ -67,7 +68,7 @@ describe('bench harness (quick mode)', () => {
 
   it('reports every figure for ws and socket.io', () => {
     const byKey = new Map(json.rows.map((r) => [`${r.scenario}.${r.metric}`, r]));
-    for (const key of ['ack-echo.rps', 'ack-echo.p50', 'ack-echo.p99', 'pipelined.rps', 'broadcast.rate', 'memory.rssPerConn', 'memory.heapPerConn', 'conn-rate.rate']) {
+    for (const key of ['ack-echo.rps', 'ack-echo.p50', 'ack-echo.p99', 'pipelined.rps', 'broadcast.rate', 'broadcast-spaced.rate', 'memory.rssPerConn', 'memory.heapPerConn', 'conn-rate.rate']) {
       const row = byKey.get(key);
       expect(row).toBeDefined();
       expect(isPositive(row!.values.ws)).toBe(true);
@@ -80,6 +81,9 @@ describe('bench harness (quick mode)', () => {
     for (const row of json.rows) {
       if (row.target) expect(row.target.text).toMatch(/^[≥≤] /);
     }
+    const cpuKeys = json.serverCpu.map((r) => r.scenario);
+    expect(cpuKeys).toEqual(['ack-echo', 'pipelined', 'broadcast', 'broadcast-spaced', 'conn-rate']);
+    for (const row of json.serverCpu) expect(isPositive(row.values.ws)).toBe(true);
   });
 
   it('writes the markdown table and the SVG chart', () => {

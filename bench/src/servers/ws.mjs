@@ -1,9 +1,12 @@
 // The raw `ws` reference server: minimal JSON framing, writes batched per socket per tick.
 //   request  {"e":"echo","id":1,"d":<payload>}   reply  {"id":1,"d":<payload>}
-//   broadcast {"e":"bcast","d":<payload>}
+//   broadcast {"e":"bcast","d":<payload>}, encoded once per broadcast
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { createBatcher } from '../common.mjs';
+
+const TEXT = { binary: false };
 
 export async function start() {
   const http = createServer();
@@ -20,8 +23,9 @@ export async function start() {
   return {
     port: http.address().port,
     broadcast(payload) {
-      const frame = JSON.stringify({ e: 'bcast', d: payload });
-      for (const ws of wss.clients) send(ws, frame);
+      // encoded once, to bytes: every recipient's frame carries the same Buffer
+      const data = Buffer.from(JSON.stringify({ e: 'bcast', d: payload }));
+      for (const ws of wss.clients) send(ws, data, TEXT);
     },
     async close() {
       for (const ws of wss.clients) ws.terminate();
