@@ -1,4 +1,6 @@
 /** @jest-config-loader esbuild-register */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from 'jest';
 
 // One config for every package. TypeScript is transformed by SWC (fast, no type checking);
@@ -13,7 +15,7 @@ const swc: [string, Record<string, unknown>] = [
 
 const config: Config = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/test', '<rootDir>/examples', '<rootDir>/bench'],
+  roots: ['packages', 'test', 'examples', 'bench'].filter((d) => existsSync(join(__dirname, d))).map((d) => `<rootDir>/${d}`),
   testMatch: ['**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.tsx?$': swc },
