@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { Decoder, ErrorCode, PacketType, ProtocolError, encodePacket, type DecodedPacket } from '@emitwire/protocol';
 import type { EngineConnection, CloseReason } from './engine-connection.js';
 import { toEngineFrames } from './engine-connection.js';
+import { isSameOrigin } from './handshake.js';
 import type { HandlerErrorContext, ServerOptions } from './options.js';
 import type { Handshake, Socket } from './socket.js';
 import type { Namespace } from './namespace.js';
@@ -38,7 +39,8 @@ export function handshakeOf(req: IncomingMessage, url: URL): Omit<Handshake, 'au
     headers: req.headers,
     time: now.toString(),
     address: req.socket.remoteAddress ?? '',
-    xdomain: req.headers.origin !== undefined,
+    // documented as cross-origin only: a browser sends Origin on every WebSocket handshake, same origin included
+    xdomain: typeof req.headers.origin === 'string' && !isSameOrigin(req, req.headers.origin),
     secure: (req.socket as { encrypted?: boolean }).encrypted === true,
     issued: now.getTime(),
     url: req.url ?? '',

@@ -47,7 +47,7 @@ function matchOrigin(policy: string | RegExp, origin: string): boolean {
 }
 
 /** True when the page's origin is the server's own (same scheme, host and port). */
-function isSameOrigin(req: IncomingMessage, origin: string): boolean {
+export function isSameOrigin(req: IncomingMessage, origin: string): boolean {
   const host = req.headers.host;
   if (typeof host !== 'string') return false;
   const secure = (req.socket as { encrypted?: boolean }).encrypted === true;

@@ -114,6 +114,18 @@ describe('Server', () => {
       expect(await status(srv.port, 'https://app.example')).toBe(allowed ? 'HTTP/1.1 101 Switching Protocols' : 'HTTP/1.1 403 Forbidden');
     });
 
+    test('handshake.xdomain: true only for an Origin other than the server\'s own', async () => {
+      const srv = await startServer({ cors: { origin: 'https://app.example' } });
+      const xdomain = async (headers: Record<string, string>): Promise<boolean> => {
+        const serverSide = once<[Socket]>(srv.io, 'connection');
+        await connected(client(srv, '/', { extraHeaders: headers }));
+        return (await serverSide)[0].handshake.xdomain;
+      };
+      expect(await xdomain({})).toBe(false);
+      expect(await xdomain({ Origin: srv.url })).toBe(false);
+      expect(await xdomain({ Origin: 'https://app.example' })).toBe(true);
+    });
+
     test('allowRequest refuses with 403 and its message', async () => {
       const srv = await startServer({ allowRequest: (req, cb) => cb('no token', req.headers['x-token'] === 'ok') });
       const up = await rawRequest(srv.port, upgradeRequest('/socket.io/?EIO=4&transport=websocket'));
