@@ -1,5 +1,5 @@
 import type { BinaryData } from './engine-codec.js';
-import { ErrorCode, EmitwireError } from './errors.js';
+import { EmitwireError, type ErrorCodeValue } from './errors.js';
 
 /** How deep `hasBinary` and the binary encoder look before they call data circular (encoder side). */
 const MAX_ENCODE_DEPTH = 1000;
@@ -16,7 +16,7 @@ export function isBinary(value: unknown): value is BinaryData {
 }
 
 function tooDeep(): EmitwireError {
-  return new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'data is circular or nested too deeply to encode');
+  return new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, 'data is circular or nested too deeply to encode');
 }
 
 /** True when a binary value occurs anywhere in `value` (arrays and plain object values). */

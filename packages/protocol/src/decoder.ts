@@ -9,13 +9,25 @@
  *   AWAITING (N attachments) ── binary message ──► N-1 … 0 ─► packet returned, IDLE
  *    │ text message                  IDLE ── binary message ──► ProtocolError
  *    ▼
- *   ProtocolError
+ *   ProtocolError, IDLE
  *
- * Every violation of PROTOCOL.md's decoder rules throws a ProtocolError with a stable code; the
- * decoder never throws anything else, never recurses, and every loop is bounded by the input size.
+ * Every violation of PROTOCOL.md's decoder rules throws a ProtocolError with a stable code (the
+ * messages are short: the code is the contract); any error leaves the decoder IDLE. The decoder
+ * never throws anything else, never recurses, and every loop is bounded by the input size.
+ * The code is written to stay small, since it ships in the browser bundle of the client.
  */
-import { ErrorCode, ProtocolError } from './errors.js';
-import { PacketType, RESERVED_EVENTS, type DecodedPacket, type WireEventName } from './packet.js';
+import { ProtocolError, type ErrorCodeValue } from './errors.js';
+import {
+  ACK,
+  BINARY_ACK,
+  BINARY_EVENT,
+  CONNECT,
+  CONNECT_ERROR,
+  DISCONNECT,
+  EVENT,
+  RESERVED_EVENTS,
+  type DecodedPacket,
+} from './packet.js';
 
 /** Limits of the {@link Decoder}. All finite by default. */
 export interface DecoderOptions {
@@ -57,53 +69,43 @@ export const DEFAULT_DECODER_OPTIONS: Readonly<Required<DecoderOptions>> = {
 };
 
 type Attachment = Uint8Array | ArrayBuffer;
+type Container = Record<string | number, unknown>;
+/** Where a placeholder sits, and the attachment it stands for. */
+type Slot = [container: Container, key: string | number, num: number];
+/** A binary packet waiting for its attachments. */
+type Pending = [packet: DecodedPacket, expected: number, buffers: Attachment[], slots: Slot[]];
 
-interface PlaceholderSlot {
-  container: Record<string, unknown> | unknown[];
-  key: string | number;
-  num: number;
-}
-
-interface PendingPacket {
-  packet: DecodedPacket;
-  expected: number;
-  buffers: Attachment[];
-  slots: PlaceholderSlot[];
-}
-
-function fail(code: string, message: string): never {
+const fail = (code: ErrorCodeValue, message: string): never => {
   throw new ProtocolError(code, message);
-}
+};
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const isObject = (value: unknown): value is Container => typeof value === 'object' && value !== null;
+const isPlainObject = (value: unknown): value is Container => isObject(value) && !Array.isArray(value);
 
-function isArrayBufferTag(value: unknown): boolean {
-  return Object.prototype.toString.call(value) === '[object ArrayBuffer]';
-}
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
+/** The end of the run of at most `max` ASCII digits starting at `i`. */
+const digits = (str: string, i: number, max: number): number => {
+  let j = i;
+  for (let c = str.charCodeAt(j); j - i < max && c >= 48 && c <= 57; c = str.charCodeAt(++j));
+  return j;
+};
 
 /** Incremental decoder for one connection (see the state diagram at the top of this file). */
 export class Decoder {
-  private readonly options: Readonly<Required<DecoderOptions>>;
-  private pending: PendingPacket | undefined;
+  readonly #opts: Readonly<Required<DecoderOptions>>;
+  #pending: Pending | undefined;
 
   constructor(options: DecoderOptions = {}) {
-    this.options = { ...DEFAULT_DECODER_OPTIONS, ...options };
+    this.#opts = { ...DEFAULT_DECODER_OPTIONS, ...options };
   }
 
   /** True while a binary packet waits for attachments. */
   get awaitingAttachments(): boolean {
-    return this.pending !== undefined;
+    return this.#pending !== undefined;
   }
 
   /** Forgets a half-received binary packet (on disconnect). */
   reset(): void {
-    this.pending = undefined;
+    this.#pending = undefined;
   }
 
   /**
@@ -112,86 +114,74 @@ export class Decoder {
    * @throws {ProtocolError} on any violation of the decoder rules.
    */
   add(message: string | Uint8Array | ArrayBuffer): DecodedPacket | undefined {
-    if (typeof message === 'string') return this.addText(message);
+    const pending = this.#pending;
+    const max = this.#opts.maxPayload;
+    this.#pending = undefined;
+    if (typeof message === 'string') {
+      // a text message while attachments are awaited (PROTOCOL.md)
+      if (pending) fail('EW_UNEXPECTED_TEXT', 'text while attachments are awaited');
+      if (message.length > max) fail('EW_PAYLOAD_TOO_LARGE', 'message too large');
+      return this.#text(message);
+    }
     // Brand checks, not instanceof alone: buffers may come from another realm (vm, worker, iframe).
-    if (ArrayBuffer.isView(message) || message instanceof ArrayBuffer || isArrayBufferTag(message)) {
-      return this.addBinary(message);
+    if (!(ArrayBuffer.isView(message) || Object.prototype.toString.call(message) === '[object ArrayBuffer]')) {
+      fail('EW_INVALID_PAYLOAD', 'message is neither text nor binary');
     }
-    fail(ErrorCode.INVALID_PAYLOAD, 'message must be a string or binary data');
-  }
-
-  private addBinary(buffer: Attachment): DecodedPacket | undefined {
-    const pending = this.pending;
     // a binary message when none is awaited (PROTOCOL.md)
-    if (pending === undefined) fail(ErrorCode.UNEXPECTED_BINARY, 'binary message when no attachment is awaited');
-    if (buffer.byteLength > this.options.maxPayload) {
-      this.pending = undefined;
-      fail(ErrorCode.PAYLOAD_TOO_LARGE, 'attachment larger than maxPayload');
+    if (!pending) return fail('EW_UNEXPECTED_BINARY', 'binary while no attachment is awaited');
+    if (message.byteLength > max) fail('EW_PAYLOAD_TOO_LARGE', 'attachment too large');
+    const [packet, expected, buffers, slots] = pending;
+    if (buffers.push(message) < expected) {
+      this.#pending = pending;
+      return undefined;
     }
-    pending.buffers.push(buffer);
-    if (pending.buffers.length < pending.expected) return undefined;
-    this.pending = undefined;
-    for (const slot of pending.slots) {
-      if (Array.isArray(slot.container)) slot.container[slot.key as number] = pending.buffers[slot.num];
+    for (const [container, key, num] of slots) {
+      if (Array.isArray(container)) container[key as number] = buffers[num];
       // defineProperty: a "__proto__" key must stay an own property, never reach the prototype setter
-      else Object.defineProperty(slot.container, slot.key, { value: pending.buffers[slot.num], enumerable: true, writable: true, configurable: true });
+      else Object.defineProperty(container, key, { value: buffers[num], enumerable: true, writable: true, configurable: true });
     }
-    return pending.packet;
+    return packet;
   }
 
-  private addText(str: string): DecodedPacket | undefined {
-    const opts = this.options;
-    // a text message while attachments are awaited (PROTOCOL.md)
-    if (this.pending !== undefined) {
-      this.pending = undefined;
-      fail(ErrorCode.UNEXPECTED_TEXT, 'text message while attachments are awaited');
-    }
+  #text(str: string): DecodedPacket | undefined {
+    const opts = this.#opts;
     const len = str.length;
-    if (len > opts.maxPayload) fail(ErrorCode.PAYLOAD_TOO_LARGE, 'message larger than maxPayload');
     const type = str.charCodeAt(0) - 48;
     // packet type within 0–6 (PROTOCOL.md)
-    if (!(type >= 0 && type <= 6)) fail(ErrorCode.PACKET_TYPE, 'unknown Socket.IO packet type');
+    if (!(type >= 0 && type <= 6)) fail('EW_PACKET_TYPE', 'unknown packet type');
     let i = 1;
-
+    let j: number;
     let attachments = -1;
-    if (type === PacketType.BINARY_EVENT || type === PacketType.BINARY_ACK) {
-      // attachment count: an integer in 0..maxAttachments, then '-'
-      const start = i;
-      while (i < len && i - start <= 6 && isDigit(str.charCodeAt(i))) i++;
-      if (i === start || str.charCodeAt(i) !== 45 /* - */) fail(ErrorCode.INVALID_ATTACHMENTS, 'malformed attachment count');
-      attachments = Number(str.slice(start, i));
-      if (attachments > opts.maxAttachments) fail(ErrorCode.INVALID_ATTACHMENTS, 'too many attachments');
-      i++;
+    if (type >= BINARY_EVENT) {
+      // BINARY_EVENT / BINARY_ACK: an attachment count, an integer in 0..maxAttachments, then '-'
+      j = digits(str, i, 7);
+      attachments = Number(str.slice(i, j));
+      if (j === i || str.charCodeAt(j) !== 45 /* - */ || attachments > opts.maxAttachments) {
+        fail('EW_INVALID_ATTACHMENTS', 'bad attachment count');
+      }
+      i = j + 1;
     }
 
     let nsp = '/';
     if (str.charCodeAt(i) === 47 /* / */) {
-      const comma = str.indexOf(',', i);
-      const end = comma === -1 ? len : comma;
-      if (end - i > opts.maxNamespaceLength) fail(ErrorCode.INVALID_NAMESPACE, 'namespace too long');
-      nsp = str.slice(i, end);
-      i = comma === -1 ? len : comma + 1;
+      j = str.indexOf(',', i);
+      if (j < 0) j = len;
+      if (j - i > opts.maxNamespaceLength) fail('EW_INVALID_NAMESPACE', 'namespace too long');
+      nsp = str.slice(i, j);
+      i = j + 1;
     }
 
-    // ack id: a safe non-negative integer (PROTOCOL.md)
+    // ack id: a safe non-negative integer (PROTOCOL.md); a safe integer has at most 16 digits, so
+    // the scan stops at 17. No packet data starts with '.', 'e' or 'E' (a fraction or an exponent
+    // of the id: 46, 101, 69), nor with '-' (45; data is never a bare number: a negative id).
     let id: number | undefined;
-    let c = str.charCodeAt(i);
-    if (isDigit(c)) {
-      const start = i;
-      while (isDigit(str.charCodeAt(i))) {
-        // a safe integer has at most 16 digits; stop before scanning an endless run
-        if (i - start >= 16) fail(ErrorCode.INVALID_ACK_ID, 'ack id too large');
-        i++;
-      }
-      id = Number(str.slice(start, i));
-      if (!Number.isSafeInteger(id)) fail(ErrorCode.INVALID_ACK_ID, 'ack id is not a safe integer');
-      c = str.charCodeAt(i);
-      // a fraction or an exponent: no packet data starts with '.', 'e' or 'E'
-      if (c === 46 /* . */ || c === 101 /* e */ || c === 69 /* E */) fail(ErrorCode.INVALID_ACK_ID, 'ack id is not an integer');
-    } else if (c === 45 /* - */) {
-      // no packet data starts with '-' (it is never a bare number): a negative ack id
-      fail(ErrorCode.INVALID_ACK_ID, 'ack id is negative');
+    j = digits(str, i, 17);
+    if (j > i) id = Number(str.slice(i, j));
+    const c = str.charCodeAt(j);
+    if (j - i > 16 || !Number.isSafeInteger(id ?? 0) || (j > i ? c === 46 || c === 101 || c === 69 : c === 45)) {
+      fail('EW_INVALID_ACK_ID', 'bad ack id');
     }
+    i = j;
 
     let data: unknown;
     const hasData = i < len;
@@ -199,127 +189,81 @@ export class Decoder {
       try {
         data = JSON.parse(str.slice(i));
       } catch {
-        fail(ErrorCode.INVALID_JSON, 'packet data is not valid JSON');
+        fail('EW_INVALID_JSON', 'invalid JSON');
       }
     }
 
     // The walk enforces maxDepth and collects placeholders. Nesting deeper than maxDepth needs
     // more than 2 × maxDepth characters, so short data skips the walk.
-    const slots: PlaceholderSlot[] | undefined = attachments >= 0 ? [] : undefined;
-    if (hasData && (slots !== undefined || len - i > 2 * opts.maxDepth)) {
-      this.walk(data, slots, attachments);
-    }
+    const slots: Slot[] = [];
+    if (isObject(data) && (attachments >= 0 || len - i > 2 * opts.maxDepth)) walk(data, opts.maxDepth, attachments, slots);
 
-    const packet = this.validate(type, nsp, id, hasData, data);
-    if (slots === undefined || attachments === 0) {
-      if (slots !== undefined) this.fillPlaceholdersNow(slots);
-      return packet;
-    }
-    this.pending = { packet, expected: attachments, buffers: [], slots };
-    return undefined;
-  }
-
-  private fillPlaceholdersNow(slots: PlaceholderSlot[]): void {
-    // With zero attachments any placeholder is out of range; walk() already rejected it.
-    if (slots.length > 0) fail(ErrorCode.INVALID_PLACEHOLDER, 'placeholder without attachments');
-  }
-
-  private validate(type: number, nsp: string, id: number | undefined, hasData: boolean, data: unknown): DecodedPacket {
-    switch (type) {
-      case PacketType.CONNECT:
-        if (id !== undefined) fail(ErrorCode.INVALID_ACK_ID, 'CONNECT carries no ack id');
-        // CONNECT payload: absent or a plain object (PROTOCOL.md)
-        if (hasData && !isPlainObject(data)) fail(ErrorCode.INVALID_PAYLOAD, 'CONNECT payload must be an object');
-        return { type: PacketType.CONNECT, nsp, data: hasData ? (data as Record<string, unknown>) : undefined };
-      case PacketType.DISCONNECT:
-        if (id !== undefined || hasData) fail(ErrorCode.INVALID_PAYLOAD, 'DISCONNECT carries no data');
-        return { type: PacketType.DISCONNECT, nsp };
-      case PacketType.EVENT:
-      case PacketType.BINARY_EVENT: {
-        // EVENT data must be a non-empty array with a string (or number) first element (PROTOCOL.md)
-        if (!Array.isArray(data) || data.length === 0) fail(ErrorCode.INVALID_PAYLOAD, 'EVENT data must be a non-empty array');
-        const name: unknown = data[0];
-        if (typeof name === 'string') {
-          if (this.options.rejectReservedEvents && RESERVED_EVENTS.has(name)) {
-            fail(ErrorCode.RESERVED_EVENT, `reserved event name "${name}"`);
-          }
-        } else if (typeof name !== 'number' || !Number.isFinite(name)) {
-          fail(ErrorCode.INVALID_PAYLOAD, 'event name must be a string or a number');
-        }
-        return { type: PacketType.EVENT, nsp, id, data: data as [WireEventName, ...unknown[]] };
+    let packet: DecodedPacket;
+    if (type === CONNECT) {
+      // CONNECT payload: absent or a plain object (PROTOCOL.md)
+      if (id !== undefined) fail('EW_INVALID_ACK_ID', 'CONNECT with an ack id');
+      if (hasData && !isPlainObject(data)) fail('EW_INVALID_PAYLOAD', 'CONNECT data must be an object');
+      packet = { type: CONNECT, nsp, data: data as Container | undefined };
+    } else if (type === DISCONNECT) {
+      if (id !== undefined || hasData) fail('EW_INVALID_PAYLOAD', 'DISCONNECT with data');
+      packet = { type: DISCONNECT, nsp };
+    } else if (type === CONNECT_ERROR) {
+      // CONNECT_ERROR: {message, data?}, or a bare string from older peers
+      if (id !== undefined) fail('EW_INVALID_ACK_ID', 'CONNECT_ERROR with an ack id');
+      if (typeof data === 'string') data = { message: data };
+      else if (!isPlainObject(data) || typeof data.message !== 'string') fail('EW_INVALID_PAYLOAD', 'CONNECT_ERROR data must be {message, data}');
+      const { message } = data as { message: string };
+      packet = { type: CONNECT_ERROR, nsp, data: Object.hasOwn(data as Container, 'data') ? { message, data: (data as Container).data } : { message } };
+    } else if (type === ACK || type === BINARY_ACK) {
+      // ACK data must be an array, answering an ack id
+      if (id === undefined) fail('EW_INVALID_ACK_ID', 'ACK without an ack id');
+      if (!Array.isArray(data)) fail('EW_INVALID_PAYLOAD', 'ACK data must be an array');
+      packet = { type: ACK, nsp, id: id!, data: data as unknown[] };
+    } else {
+      // EVENT data must be a non-empty array with a string (or number) first element (PROTOCOL.md)
+      const name = (data as unknown[] | undefined)?.[0];
+      if (!Array.isArray(data) || !(typeof name === 'string' || Number.isFinite(name))) {
+        fail('EW_INVALID_PAYLOAD', 'EVENT data must be [name, ...args]');
       }
-      case PacketType.ACK:
-      case PacketType.BINARY_ACK:
-        // ACK data must be an array, answering an ack id
-        if (id === undefined) fail(ErrorCode.INVALID_ACK_ID, 'ACK without an ack id');
-        if (!Array.isArray(data)) fail(ErrorCode.INVALID_PAYLOAD, 'ACK data must be an array');
-        return { type: PacketType.ACK, nsp, id, data };
-      default: {
-        // CONNECT_ERROR: {message, data?}, or a bare string from older peers
-        if (id !== undefined) fail(ErrorCode.INVALID_ACK_ID, 'CONNECT_ERROR carries no ack id');
-        if (typeof data === 'string') return { type: PacketType.CONNECT_ERROR, nsp, data: { message: data } };
-        if (!isPlainObject(data) || typeof data.message !== 'string') {
-          fail(ErrorCode.INVALID_PAYLOAD, 'CONNECT_ERROR data must be {message, data}');
-        }
-        const err: { message: string; data?: unknown } = { message: data.message };
-        if (Object.hasOwn(data, 'data')) err.data = data.data;
-        return { type: PacketType.CONNECT_ERROR, nsp, data: err };
-      }
+      if (opts.rejectReservedEvents && RESERVED_EVENTS.has(name as string)) fail('EW_RESERVED_EVENT', `reserved event "${name}"`);
+      packet = { type: EVENT, nsp, id, data: data as [string, ...unknown[]] };
     }
-  }
-
-  /**
-   * Iterative walk: enforces maxDepth and records placeholders (binary packets only). One explicit
-   * stack of (container, depth) pairs, no closure or record per container.
-   */
-  private walk(root: unknown, slots: PlaceholderSlot[] | undefined, attachments: number): void {
-    if (typeof root !== 'object' || root === null) return;
-    const maxDepth = this.options.maxDepth;
-    if (maxDepth < 1) fail(ErrorCode.NESTING_TOO_DEEP, 'packet data nested too deeply');
-    // Interleaved: container, then its depth.
-    const stack: Array<object | number> = [root, 1];
-    while (stack.length > 0) {
-      const depth = stack.pop() as number;
-      const value = stack.pop() as object;
-      if (Array.isArray(value)) {
-        for (let k = 0; k < value.length; k++) {
-          const child: unknown = value[k];
-          if (typeof child === 'object' && child !== null) visitChild(child, value, k, depth, maxDepth, stack, slots, attachments);
-        }
-      } else {
-        const record = value as Record<string, unknown>;
-        const keys = Object.keys(record);
-        for (let k = 0; k < keys.length; k++) {
-          const key = keys[k]!;
-          const child = record[key];
-          if (typeof child === 'object' && child !== null) visitChild(child, record, key, depth, maxDepth, stack, slots, attachments);
-        }
-      }
-    }
+    if (attachments > 0) this.#pending = [packet, attachments, [], slots];
+    else return packet;
   }
 }
 
-/** One non-null object child found by {@link Decoder.walk}: a placeholder slot, or a container to descend into. */
-function visitChild(
-  child: object,
-  container: Record<string, unknown> | unknown[],
-  key: string | number,
-  depth: number,
-  maxDepth: number,
-  stack: Array<object | number>,
-  slots: PlaceholderSlot[] | undefined,
-  attachments: number,
-): void {
-  if (slots !== undefined && !Array.isArray(child) && (child as Record<string, unknown>)._placeholder === true) {
-    const num = (child as Record<string, unknown>).num;
-    // placeholder num: an integer within the attachments (PROTOCOL.md, CVE-2022-2421)
-    if (typeof num !== 'number' || !Number.isInteger(num) || num < 0 || num >= attachments) {
-      fail(ErrorCode.INVALID_PLACEHOLDER, 'placeholder refers to no attachment');
+/**
+ * Iterative walk of parsed data: enforces maxDepth and records placeholders (binary packets only,
+ * `attachments` ≥ 0). One explicit stack of (container, depth) pairs, no recursion.
+ */
+function walk(root: Container, maxDepth: number, attachments: number, slots: Slot[]): void {
+  // Interleaved: container, then its level (the root is level 1).
+  const stack: Array<Container | number> = [root, 1];
+  let level = 0;
+  let value: Container;
+  const visit = (key: string | number): void => {
+    const child = value[key];
+    if (!isObject(child)) return;
+    if (attachments >= 0 && child._placeholder === true && !Array.isArray(child)) {
+      // placeholder num: an integer within the attachments (PROTOCOL.md, CVE-2022-2421)
+      const num = child.num;
+      if (!(Number.isInteger(num) && (num as number) >= 0 && (num as number) < attachments)) {
+        fail('EW_INVALID_PLACEHOLDER', 'placeholder refers to no attachment');
+      }
+      slots.push([value, key, num as number]);
+    } else {
+      // nesting deeper than maxDepth (PROTOCOL.md): fail before descending
+      if (level >= maxDepth) fail('EW_NESTING_TOO_DEEP', 'data nested too deeply');
+      stack.push(child, level + 1);
     }
-    slots.push({ container, key, num });
-    return;
+  };
+  if (maxDepth < 1) fail('EW_NESTING_TOO_DEEP', 'data nested too deeply');
+  while (stack.length > 0) {
+    level = stack.pop() as number;
+    value = stack.pop() as Container;
+    // index loops, not iterators: this runs on every long packet a server receives
+    if (Array.isArray(value)) for (let k = 0; k < value.length; k++) visit(k);
+    else for (const key of Object.keys(value)) visit(key);
   }
-  // nesting deeper than maxDepth (PROTOCOL.md): fail before descending
-  if (depth >= maxDepth) fail(ErrorCode.NESTING_TOO_DEEP, 'packet data nested too deeply');
-  stack.push(child, depth + 1);
 }

@@ -66,6 +66,11 @@ export class EmitwireError extends Error {
   /** A stable machine-readable code from {@link ErrorCode}. */
   readonly code: string;
 
+  /**
+   * @param code one of {@link ErrorCode} (inside emitwire: the literal value, e.g. `'EW_ACK_TIMEOUT'`,
+   *   checked against {@link ErrorCodeValue}, so that browser bundles need not carry the whole map),
+   *   or an application's own code for remote errors
+   */
   constructor(code: string, message: string) {
     super(message);
     this.code = code;
@@ -110,7 +115,7 @@ export interface RemoteErrorPayload {
 
 /** Encodes a thrown value as a remote error payload: code and message only, never a stack. */
 export function toRemoteErrorPayload(err: unknown): RemoteErrorPayload {
-  let code: string = ErrorCode.REMOTE;
+  let code: string = 'EW_REMOTE' satisfies ErrorCodeValue;
   let message = 'Internal error';
   if (err instanceof Error) {
     // A thrown Error's message may have been replaced by anything; only a string travels.
@@ -125,20 +130,20 @@ export function toRemoteErrorPayload(err: unknown): RemoteErrorPayload {
 
 /** Returns the {@link RpcError} an ack argument list stands for, or `undefined` for a normal ack. */
 export function fromRemoteErrorPayload(args: readonly unknown[]): RpcError | undefined {
-  if (args.length !== 1) return undefined;
   const first = args[0];
-  if (typeof first !== 'object' || first === null || !Object.hasOwn(first, REMOTE_ERROR_KEY)) return undefined;
-  const inner = (first as Record<string, unknown>)[REMOTE_ERROR_KEY];
+  const inner: unknown = args.length === 1 && Object(first) === first && Object.hasOwn(first as object, REMOTE_ERROR_KEY)
+    ? (first as Record<string, unknown>)[REMOTE_ERROR_KEY]
+    : undefined;
   if (typeof inner !== 'object' || inner === null) return undefined;
   const { code, message } = inner as { code?: unknown; message?: unknown };
   return new RpcError(
-    typeof code === 'string' ? code : ErrorCode.REMOTE,
+    typeof code === 'string' ? code : ('EW_REMOTE' satisfies ErrorCodeValue),
     typeof message === 'string' ? message : 'Remote handler failed',
   );
 }
 
 /** Converts any thrown value into an {@link EmitwireError} (used at API boundaries). */
-export function toEmitwireError(err: unknown, code: string = ErrorCode.REMOTE): EmitwireError {
+export function toEmitwireError(err: unknown, code: string = 'EW_REMOTE' satisfies ErrorCodeValue): EmitwireError {
   if (err instanceof EmitwireError) return err;
   if (err instanceof Error) return new EmitwireError(code, err.message);
   return new EmitwireError(code, String(err));

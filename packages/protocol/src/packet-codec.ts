@@ -1,7 +1,7 @@
 import type { BinaryData } from './engine-codec.js';
-import { ErrorCode, EmitwireError } from './errors.js';
+import { EmitwireError, type ErrorCodeValue } from './errors.js';
 import { hasBinary, replaceBinaries } from './binary.js';
-import { PacketType, type Packet } from './packet.js';
+import { ACK, BINARY_ACK, BINARY_EVENT, EVENT, type Packet } from './packet.js';
 
 /**
  * An encoded Socket.IO packet: one text message, or (with binaries) a text message followed by one
@@ -10,24 +10,19 @@ import { PacketType, type Packet } from './packet.js';
  */
 export type EncodedPacket = string | [string, ...BinaryData[]];
 
+const invalid = (message: string): never => {
+  throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, message);
+};
+
 function stringify(data: unknown): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(data);
   } catch (err) {
-    throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, `data cannot be encoded as JSON: ${(err as Error).message}`);
+    invalid(`data cannot be encoded as JSON: ${(err as Error).message}`);
   }
   // JSON.stringify yields undefined for a function or symbol: refuse, rather than send "undefined".
-  if (json === undefined) throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'data cannot be encoded as JSON');
-  return json;
-}
-
-function header(type: number, nsp: string | undefined, id: number | undefined, attachments: number): string {
-  let s = String(type);
-  if (attachments >= 0) s += attachments + '-';
-  if (nsp !== undefined && nsp !== '/') s += nsp + ',';
-  if (id !== undefined) s += id;
-  return s;
+  return json ?? invalid('data cannot be encoded as JSON');
 }
 
 /**
@@ -37,29 +32,20 @@ function header(type: number, nsp: string | undefined, id: number | undefined, a
  * @example
  * encodePacket({ type: PacketType.EVENT, nsp: '/admin', id: 5, data: ['x'] }) // '2/admin,5["x"]'
  */
-export function encodePacket(packet: Packet): EncodedPacket {
-  const { type, nsp, id, data } = packet;
-  if (id !== undefined && !(Number.isSafeInteger(id) && id >= 0)) {
-    throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'ack id must be a safe non-negative integer');
-  }
-  if (nsp !== undefined && nsp.charCodeAt(0) !== 47 /* / */) {
-    throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'namespace must start with "/"');
-  }
+export function encodePacket({ type, nsp = '/', id, data }: Packet): EncodedPacket {
+  if (id !== undefined && !(Number.isSafeInteger(id) && id >= 0)) invalid('ack id must be a safe non-negative integer');
   // The namespace ends at the first comma on the wire, so a comma inside it cannot round-trip.
-  if (nsp !== undefined && nsp.length > 1 && nsp.indexOf(',') !== -1) {
-    throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'namespace must not contain a comma');
-  }
-  const isEvent = type === PacketType.EVENT || type === PacketType.BINARY_EVENT;
-  const isAck = type === PacketType.ACK || type === PacketType.BINARY_ACK;
-  if ((isEvent || isAck) && hasBinary(data)) {
-    const attachments: BinaryData[] = [];
-    const replaced = replaceBinaries(data, attachments);
-    const binaryType = isEvent ? PacketType.BINARY_EVENT : PacketType.BINARY_ACK;
-    return [header(binaryType, nsp, id, attachments.length) + stringify(replaced), ...attachments];
-  }
-  // A binary type with no binaries is sent as plain EVENT / ACK: socket.io-parser refuses a binary
-  // packet that declares zero attachments ("Illegal attachments").
-  const plainType = isEvent ? PacketType.EVENT : isAck ? PacketType.ACK : type;
-  const head = header(plainType, nsp, id, -1);
-  return data === undefined ? head : head + stringify(data);
+  if (nsp[0] !== '/' || nsp.includes(',')) invalid('namespace must start with "/" and contain no comma');
+  // the binary type of EVENT / ACK packets (of either form), 0 for the other types
+  const binaryType = type === EVENT || type === BINARY_EVENT ? BINARY_EVENT : type === ACK || type === BINARY_ACK ? BINARY_ACK : 0;
+  const attachments: BinaryData[] = [];
+  if (binaryType && hasBinary(data)) data = replaceBinaries(data, attachments);
+  const n = attachments.length;
+  // A binary type with no binaries is sent as plain EVENT / ACK (BINARY_x - 3): socket.io-parser
+  // refuses a binary packet that declares zero attachments ("Illegal attachments").
+  let text = n ? `${binaryType}${n}-` : String(binaryType ? binaryType - 3 : type);
+  if (nsp !== '/') text += nsp + ',';
+  if (id !== undefined) text += id;
+  if (data !== undefined) text += stringify(data);
+  return n ? [text, ...attachments] : text;
 }

@@ -1,13 +1,14 @@
+// One constant per packet type, so that bundlers inline them inside the protocol package.
+export const CONNECT = 0;
+export const DISCONNECT = 1;
+export const EVENT = 2;
+export const ACK = 3;
+export const CONNECT_ERROR = 4;
+export const BINARY_EVENT = 5;
+export const BINARY_ACK = 6;
+
 /** Socket.IO v5 packet types (PROTOCOL.md). */
-export const PacketType = {
-  CONNECT: 0,
-  DISCONNECT: 1,
-  EVENT: 2,
-  ACK: 3,
-  CONNECT_ERROR: 4,
-  BINARY_EVENT: 5,
-  BINARY_ACK: 6,
-} as const;
+export const PacketType = { CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR, BINARY_EVENT, BINARY_ACK } as const;
 
 /** One of the values of {@link PacketType}. */
 export type PacketTypeValue = (typeof PacketType)[keyof typeof PacketType];
