@@ -130,7 +130,11 @@ export interface ServerOpts {
 }
 
 export interface ClientOpts {
-  auth?: Record<string, unknown>;
+  /** An object, or a function called on every (re)connection (both clients support both). */
+  auth?: Record<string, unknown> | ((cb: (data: Record<string, unknown>) => void) => void);
+  /** Ack options (both clients). */
+  ackTimeout?: number;
+  retries?: number;
   query?: Record<string, string>;
   reconnection?: boolean;
   reconnectionDelay?: number;
