@@ -76,6 +76,9 @@ describe.each(rows(PAIRINGS))('%s', (_name, p: Pairing) => {
     const port = first.port;
     const { client } = await pair(p, first);
     const firstId = client.id;
+    const attempts: number[] = [];
+    client.io.on('reconnect_attempt', (n: number) => attempts.push(n));
+    const reconnected = once<[number]>(client.io, 'reconnect');
     const lost = once(client, 'disconnect');
     await first.close();
     const [reason] = await lost;
@@ -101,6 +104,9 @@ describe.each(rows(PAIRINGS))('%s', (_name, p: Pairing) => {
     expect(second.port).toBe(port);
     await once(client, 'connect');
     expect(client.id).not.toBe(firstId);
+    const [n] = await reconnected;
+    expect(n).toBeGreaterThanOrEqual(1);
+    expect(attempts.length).toBeGreaterThanOrEqual(1);
     expect(await acked).toBe('ack3');
     await until(() => received.length === 4, 2000, `the buffered emits ${JSON.stringify(received)}`);
     expect(received).toEqual([[1], [2, { two: true }], [3], [4]]);

@@ -110,6 +110,17 @@ describe.each(rows(PAIRINGS))('%s', (_name, p: Pairing) => {
     expect(adminNames).toEqual(['/admin']);
     const game = connect(p.client, `${srv.url}/game-42`);
     expect(await adminWhoami(game)).toBe('/game-42');
+    // a function decides, with the CONNECT's auth; the parent's middleware applies to each child
+    const byFn = srv.io.of(((name: string, auth: Record<string, unknown>, next: (err: Error | null, ok: boolean) => void) =>
+      next(null, name.startsWith('/team-') && auth.member === true)) as never);
+    byFn.use((socket, next) => next(socket.nsp.name === '/team-banned' ? new Error('banned') : undefined));
+    byFn.on('connection', (s) => s.on('whoami', (ack: (n: string) => void) => ack(s.nsp.name)));
+    const team = connect(p.client, `${srv.url}/team-a`, { auth: { member: true } });
+    expect(await adminWhoami(team)).toBe('/team-a');
+    const banned = connect(p.client, `${srv.url}/team-banned`, { auth: { member: true } });
+    expect((await once<[Error]>(banned, 'connect_error'))[0].message).toBe('banned');
+    const stranger = connect(p.client, `${srv.url}/team-b`, { auth: { member: false } });
+    expect((await once<[Error]>(stranger, 'connect_error'))[0].message).toBe('Invalid namespace');
     // a broadcast on the main namespace does not reach other namespaces
     const main = await pair(p, srv);
     const seen: string[] = [];
