@@ -1,4 +1,6 @@
 // What every bench process shares: the payloads, the scenario parameters and the write batcher.
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import process from 'node:process';
 import { performance } from 'node:perf_hooks';
 
@@ -97,4 +99,22 @@ export function percentile(sorted, p) {
   if (sorted.length === 0) return null;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank];
+}
+
+/** Machine-wide CPU time so far (Linux /proc/stat, all cores): busy and total, in clock ticks. */
+export function machineCpu() {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = user + nice + system + irq + softirq + (steal || 0);
+    return { busy, total: busy + idle + iowait };
+  } catch {
+    return null;
+  }
+}
+
+/** Cores kept busy between two machineCpu() snapshots. */
+export function busyCores(a, b) {
+  if (!a || !b || b.total === a.total) return null;
+  return ((b.busy - a.busy) / (b.total - a.total)) * cpus().length;
 }

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import process from 'node:process';
 import console from 'node:console';
 import { Child, canPin } from './proc.mjs';
-import { PARAMS, SERVER_CORE, LOAD_CORE, median } from './common.mjs';
+import { PARAMS, SERVER_CORE, LOAD_CORE, median, machineCpu, busyCores } from './common.mjs';
 import { METRICS, CPU_METRICS, REAL_CLIENT_METRICS, buildRows } from './metrics.mjs';
 import { markdownTable, markdownCpu, markdownRealClients, svgChart } from './report.mjs';
 import { bundleSize } from './bundle.mjs';
@@ -76,7 +76,12 @@ async function runOnce(scenario, impl, client, params, ctx) {
     return load;
   };
   let port;
-  const cpu = () => server.request({ type: 'cpu' }, 'cpu', t);
+  // the server's CPU clock, and the machine's: what neither of our processes used is other work
+  const cpu = async () => ({ ...(await server.request({ type: 'cpu' }, 'cpu', t)), machine: machineCpu() });
+  const otherCpu = (c0, c1, serverCpu, loadCpu) => {
+    const busy = busyCores(c0.machine, c1.machine);
+    return busy === null ? null : Math.max(0, busy - serverCpu - (loadCpu ?? 0));
+  };
   const cpuShare = (c0, c1) => (c1.user + c1.system - c0.user - c0.system) / 1000 / (c1.t - c0.t);
   const checkBad = (r) => {
     if (r.bad > 0) throw new Error(`${r.bad} unexpected message(s) reached the load generator`);
@@ -96,7 +101,16 @@ async function runOnce(scenario, impl, client, params, ctx) {
         const r = await load.waitFor('result', t);
         checkBad(r);
         const serverCpu = cpuShare(c0, c1);
-        return { rps: r.rps, p50: r.p50, p99: r.p99, completed: r.completed, serverCpu, loadCpu: r.loadCpu, serverUsPerOp: (serverCpu * 1e6) / r.rps };
+        return {
+          rps: r.rps,
+          p50: r.p50,
+          p99: r.p99,
+          completed: r.completed,
+          serverCpu,
+          loadCpu: r.loadCpu,
+          otherCpu: otherCpu(c0, c1, serverCpu, r.loadCpu),
+          serverUsPerOp: (serverCpu * 1e6) / r.rps,
+        };
       }
       case 'broadcast':
       case 'broadcast-spaced': {
@@ -109,7 +123,17 @@ async function runOnce(scenario, impl, client, params, ctx) {
         checkBad(r);
         const ms = r.t1 - t0;
         const serverUs = c1.user + c1.system - c0.user - c0.system;
-        return { rate: (r.delivered * 1000) / ms, ms, delivered: r.delivered, clients: ready.connected, serverCpu: cpuShare(c0, c1), loadCpu: r.loadCpu, serverUsPerOp: serverUs / r.delivered };
+        const serverCpu = cpuShare(c0, c1);
+        return {
+          rate: (r.delivered * 1000) / ms,
+          ms,
+          delivered: r.delivered,
+          clients: ready.connected,
+          serverCpu,
+          loadCpu: r.loadCpu,
+          otherCpu: otherCpu(c0, c1, serverCpu, r.loadCpu),
+          serverUsPerOp: serverUs / r.delivered,
+        };
       }
       case 'memory': {
         const base = await server.request({ type: 'mem' }, 'mem', t);
@@ -134,7 +158,16 @@ async function runOnce(scenario, impl, client, params, ctx) {
         const c1 = await cpu();
         const r = await load.waitFor('result', t);
         const serverUs = c1.user + c1.system - c0.user - c0.system;
-        return { rate: r.rate, connected: r.connected, ms: r.elapsedMs, serverCpu: cpuShare(c0, c1), loadCpu: r.loadCpu, serverUsPerOp: serverUs / r.connected };
+        const serverCpu = cpuShare(c0, c1);
+        return {
+          rate: r.rate,
+          connected: r.connected,
+          ms: r.elapsedMs,
+          serverCpu,
+          loadCpu: r.loadCpu,
+          otherCpu: otherCpu(c0, c1, serverCpu, r.loadCpu),
+          serverUsPerOp: serverUs / r.connected,
+        };
       }
       default:
         throw new Error(`unknown scenario ${scenario}`);
@@ -145,19 +178,20 @@ async function runOnce(scenario, impl, client, params, ctx) {
 }
 
 const pct = (x) => (typeof x === 'number' ? `${Math.round(x * 100)}%` : '?');
+const other = (s) => (typeof s.otherCpu === 'number' ? `  other work ${s.otherCpu.toFixed(2)} cores` : '');
 
 function describe(scenario, s) {
   switch (scenario) {
     case 'ack-echo':
     case 'pipelined':
-      return `${Math.round(s.rps).toLocaleString('en-US')} rt/s  p50 ${s.p50?.toFixed(2)} ms  p99 ${s.p99?.toFixed(2)} ms  cpu server ${pct(s.serverCpu)} load ${pct(s.loadCpu)}`;
+      return `${Math.round(s.rps).toLocaleString('en-US')} rt/s  p50 ${s.p50?.toFixed(2)} ms  p99 ${s.p99?.toFixed(2)} ms  cpu server ${pct(s.serverCpu)} load ${pct(s.loadCpu)}${other(s)}`;
     case 'broadcast':
     case 'broadcast-spaced':
-      return `${Math.round(s.rate).toLocaleString('en-US')} msgs/s (${s.delivered} in ${s.ms.toFixed(0)} ms)  cpu server ${pct(s.serverCpu)} load ${pct(s.loadCpu)}`;
+      return `${Math.round(s.rate).toLocaleString('en-US')} msgs/s (${s.delivered} in ${s.ms.toFixed(0)} ms)  cpu server ${pct(s.serverCpu)} load ${pct(s.loadCpu)}${other(s)}`;
     case 'memory':
       return `RSS ${Math.round(s.rssPerConn)} B/conn, heap ${Math.round(s.heapPerConn)} B/conn (${s.connections} conns)`;
     case 'conn-rate':
-      return `${Math.round(s.rate).toLocaleString('en-US')} conns/s (${s.connected} in ${s.ms.toFixed(0)} ms)  cpu server ${pct(s.serverCpu)} load ${pct(s.loadCpu)}`;
+      return `${Math.round(s.rate).toLocaleString('en-US')} conns/s (${s.connected} in ${s.ms.toFixed(0)} ms)  cpu server ${pct(s.serverCpu)} load ${pct(s.loadCpu)}${other(s)}`;
     default:
       return JSON.stringify(s);
   }
@@ -302,6 +336,7 @@ async function main() {
     // 1-minute load average before the bench started (other work on the machine) and at its end
     loadavg: { before: loadBefore[0], after: loadavg()[0] },
     serverCpuMedian: serverCpuMedian(samples),
+    otherCpuMedian: median(Object.values(samples).flatMap((byImpl) => Object.values(byImpl).flat().map((x) => x.otherCpu))),
   };
   const json = { meta, rows, serverCpu: cpuRows, realClients: realRows, samples, realSamples };
   const table = markdownTable(rows);
@@ -342,12 +377,12 @@ function serverCpuMedian(samples) {
 
 function noiseNote(meta) {
   const cpu = meta.serverCpuMedian;
+  const otherWork = meta.otherCpuMedian;
   const parts = [`Load average before the run: ${meta.loadavg.before.toFixed(2)}.`];
-  if (typeof cpu === 'number') {
-    parts.push(`Median server CPU share in the throughput runs: ${Math.round(cpu * 100)}%.`);
-    if (cpu < 0.85 || meta.loadavg.before > 0.5) {
-      parts.push('**Other work was running on this machine: throughput figures are depressed and noisy; prefer the CPU-per-operation table.**');
-    }
+  if (typeof otherWork === 'number') parts.push(`Median CPU used by other work during the measured windows: ${otherWork.toFixed(2)} cores.`);
+  if (typeof cpu === 'number') parts.push(`Median server CPU share in the throughput runs: ${Math.round(cpu * 100)}%.`);
+  if ((typeof otherWork === 'number' && otherWork > 0.25) || (typeof cpu === 'number' && cpu < 0.85)) {
+    parts.push('**Other work was running on this machine: throughput figures are depressed and noisy; prefer the CPU-per-operation table.**');
   }
   return parts.join(' ');
 }
