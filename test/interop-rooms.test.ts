@@ -6,11 +6,14 @@ import {
   PAIRINGS,
   cleanup,
   connect,
+  connected,
+  delay,
   nextConnection,
   once,
   pair,
   rows,
   startServer,
+  until,
   type Pairing,
   type PeerClientSocket,
   type PeerServer,
@@ -193,6 +196,39 @@ describe.each(rows(PAIRINGS))('%s', (_name, p: Pairing) => {
       m.on('still', (ack: (v: string) => void) => ack('here'));
       main.emit('still', resolve);
     })).toBe('here');
+  });
+
+  test('multiplexing: a lost connection reconnects both namespaces on one new connection; disconnect(true) ends both', async () => {
+    const srv = await startServer(p.server);
+    const firstMain = nextConnection(srv);
+    const firstChat = nextConnection(srv, '/chat');
+    const main = connect(p.client, srv.url);
+    const chat = main.io.socket('/chat');
+    const [m] = await Promise.all([firstMain, firstChat]);
+    await Promise.all([connected(main), connected(chat)]);
+    const events: string[] = [];
+    for (const [name, socket] of [['main', main], ['chat', chat]] as const) {
+      socket.on('disconnect', (reason: string) => events.push(`${name}:${reason}`));
+      socket.on('connect', () => events.push(`${name}:connect`));
+    }
+    const secondMain = nextConnection(srv);
+    const secondChat = nextConnection(srv, '/chat');
+    (m.conn as { close(): void }).close();
+    const [m2, c2] = await Promise.all([secondMain, secondChat]);
+    await until(() => main.connected && chat.connected, 2000, 'both namespaces back');
+    expect(c2.conn).toBe(m2.conn);
+    expect(events.sort()).toEqual(['chat:connect', 'chat:transport close', 'main:connect', 'main:transport close']);
+    // disconnect(true) closes the whole connection: every namespace on it is told, none reconnects
+    events.length = 0;
+    const serverSide: string[] = [];
+    m2.on('disconnect', (reason: string) => serverSide.push(`main:${reason}`));
+    c2.on('disconnect', (reason: string) => serverSide.push(`chat:${reason}`));
+    c2.disconnect(true);
+    await until(() => events.length === 2 && serverSide.length === 2, 2000, 'both disconnections');
+    expect(events.sort()).toEqual(['chat:io server disconnect', 'main:io server disconnect']);
+    expect(serverSide.sort()).toEqual(['chat:server namespace disconnect', 'main:server namespace disconnect']);
+    await delay(100);
+    expect([main.connected, chat.connected]).toEqual([false, false]);
   });
 });
 
