@@ -140,14 +140,14 @@ describe.each(rows(PAIRINGS))('%s', (_name, p: Pairing) => {
   });
 
   test('heartbeat: a client that stops answering pings is closed with "ping timeout"', async () => {
-    const srv = await startServer(p.server, { pingInterval: 40, pingTimeout: 40 });
+    const srv = await startServer(p.server, { pingInterval: 50, pingTimeout: 100 });
     const proxy = await startProxy(srv.port);
     const serverSide = nextConnection(srv);
     const client = connect(p.client, proxy.url, { reconnection: false });
     await connected(client);
     const s = await serverSide;
     // a few heartbeats pass while the client answers
-    await delay(150);
+    await delay(200);
     expect(s.connected).toBe(true);
     const reason = once(s, 'disconnect');
     const started = Date.now();
@@ -157,11 +157,11 @@ describe.each(rows(PAIRINGS))('%s', (_name, p: Pairing) => {
   });
 
   test('heartbeat: the client detects a silent server ("ping timeout") and reconnects', async () => {
-    const srv = await startServer(p.server, { pingInterval: 40, pingTimeout: 40 });
+    const srv = await startServer(p.server, { pingInterval: 50, pingTimeout: 100 });
     const proxy = await startProxy(srv.port);
     const client = connect(p.client, proxy.url);
     await connected(client);
-    await delay(150);
+    await delay(200);
     expect(client.connected).toBe(true);
     const lost = once(client, 'disconnect');
     const started = Date.now();

@@ -1,6 +1,6 @@
 /*
  * A TCP proxy in front of a server, whose existing connections can be frozen in one direction or
- * both: bytes are swallowed but nothing is closed. That makes a silent server, or a client that
+ * both: bytes (and closes) are swallowed, nothing reaches the other side. That makes a silent server, or a client that
  * stops answering pings, the same way for every pairing, without reaching into either peer.
  */
 import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
@@ -39,13 +39,18 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     upstream.on('data', (chunk) => {
       if (!link.down) client.write(chunk);
     });
-    const end = (): void => {
-      links.delete(link);
-      client.destroy();
-      upstream.destroy();
+    // A frozen direction passes nothing, not even the close: a server that closes behind a frozen
+    // link stays silent for the client (a partition), and so does a client for the server.
+    const clientGone = (): void => {
+      if (!link.up) upstream.destroy();
+      if (upstream.destroyed) links.delete(link);
     };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
+    const upstreamGone = (): void => {
+      if (!link.down) client.destroy();
+      if (client.destroyed) links.delete(link);
+    };
+    client.on('error', clientGone).on('close', clientGone);
+    upstream.on('error', upstreamGone).on('close', upstreamGone);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
