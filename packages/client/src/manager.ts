@@ -8,19 +8,19 @@
  *     │                  ▼                                    ▼
  *     └─────── closed, then reconnect after a backoff delay ◄─┘
  *              (unless `reconnection` is off, attempts are used up, or close() was called)
+ *
+ * This file ships in the browser bundle (budget: issue 4): it is written to stay small.
  */
 import {
   ClosedError,
   Decoder,
-  ENGINE_PONG,
   EmitwireError,
-  EnginePacketType,
-  ErrorCode,
-  TimeoutError,
   ProtocolError,
+  TimeoutError,
   type DecodedPacket,
   type EncodedPacket,
-  type OpenPacketData,
+  type EnginePacketType,
+  type ErrorCodeValue,
 } from '@emitwire/protocol';
 import { Backoff } from './backoff.js';
 import { Emitter } from './emitter.js';
@@ -28,16 +28,11 @@ import { DEFAULT_MANAGER_OPTIONS, type ManagerOptions, type SocketOptions, type 
 import { Socket, type DisconnectReason } from './socket.js';
 import { parseUrl } from './url.js';
 
-/** The open packet's data: the session id and the heartbeat (pingInterval + pingTimeout = watchdog). */
-function parseOpen(data: string): OpenPacketData {
-  const open = JSON.parse(data) as OpenPacketData;
-  const watchdog: unknown = open.pingInterval + open.pingTimeout;
-  // a watchdog that is not a number within setTimeout's range would fire at once, forever
-  if (typeof open.sid !== 'string' || typeof watchdog !== 'number' || !(watchdog >= 0 && watchdog < 2 ** 31)) {
-    throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, 'invalid open packet');
-  }
-  return open;
-}
+// Engine.IO packet types (the protocol's EnginePacketType), as module constants a bundler inlines.
+const OPEN: typeof EnginePacketType.OPEN = 0;
+const CLOSE: typeof EnginePacketType.CLOSE = 1;
+const PING: typeof EnginePacketType.PING = 2;
+const MESSAGE: typeof EnginePacketType.MESSAGE = 4;
 
 /** Why the connection closed, as the Manager's `close` event reports it. */
 export type CloseReason = Exclude<DisconnectReason, 'io server disconnect' | 'io client disconnect'> | 'forced close';
@@ -104,7 +99,7 @@ export class Manager extends Emitter<ManagerEvents> {
     this.uri = parseUrl(uri).href;
     this.#backoff = new Backoff(o.reconnectionDelay, o.reconnectionDelayMax, o.randomizationFactor);
     if (!this.#WebSocket()) {
-      throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'no WebSocket implementation: pass the WebSocket option');
+      throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, 'no WebSocket implementation: pass the WebSocket option');
     }
     if (o.autoConnect) this.open();
   }
@@ -117,10 +112,8 @@ export class Manager extends Emitter<ManagerEvents> {
   /** The socket of namespace `nsp`, created on first use (and connected if `autoConnect`). */
   socket(nsp: string, opts: Partial<SocketOptions> = {}): Socket {
     let socket = this.nsps.get(nsp);
-    if (socket === undefined) {
-      this.nsps.set(nsp, (socket = new Socket(this, nsp, opts)));
-      if (this.opts.autoConnect) socket.connect();
-    } else if (this.opts.autoConnect && !socket.active) socket.connect();
+    if (!socket) this.nsps.set(nsp, (socket = new Socket(this, nsp, opts)));
+    if (this.opts.autoConnect && !socket.active) socket.connect();
     return socket;
   }
 
@@ -130,18 +123,25 @@ export class Manager extends Emitter<ManagerEvents> {
    */
   open(callback?: (err?: Error) => void): this {
     if (this.readyState !== 'closed') return this;
+    const { path, query, decoder, timeout } = this.opts;
     this.#skipReconnect = false;
     this.readyState = 'opening';
     this.#openCallback = callback;
-    this.#decoder = new Decoder(this.opts.decoder);
-    const ws = (this.#ws = new (this.#WebSocket()!)(this.#engineUrl()));
+    this.#decoder = new Decoder(decoder);
+    // the handshake URL: ws(s), the Engine.IO path, the URL's and the option's query, EIO=4
+    const url = new URL(this.uri);
+    url.protocol = /^(https|wss):$/.test(url.protocol) ? 'wss:' : 'ws:';
+    url.pathname = path.replace(/\/?$/, '/');
+    const q = url.searchParams;
+    for (const [k, v] of Object.entries({ ...query, EIO: '4', transport: 'websocket' })) q.set(k, v);
+    const ws = (this.#ws = new (this.#WebSocket()!)(url.href));
     // browsers and Node's global WebSocket deliver Blobs by default; `ws` delivers Buffers (kept)
     if (ws.binaryType === 'blob') ws.binaryType = 'arraybuffer';
     let failed = false;
     ws.onerror = () => (failed = true);
     ws.onclose = (ev: { reason?: string }) => this.#onClose(failed ? 'transport error' : 'transport close', ev);
     ws.onmessage = (ev: { data: unknown }) => this.#onMessage(ev.data);
-    this.#timer = setTimeout(() => this.#onClose('timeout'), this.opts.timeout);
+    this.#timer = setTimeout(() => this.#onClose('timeout'), timeout);
     return this;
   }
 
@@ -167,74 +167,72 @@ export class Manager extends Emitter<ManagerEvents> {
 
   /** @internal Writes an encoded packet (text, then its attachments) if the connection is open. */
   _write(packet: EncodedPacket): void {
-    const ws = this.#ws;
-    if (ws === undefined || this.readyState !== 'open') return;
-    if (typeof packet === 'string') ws.send('4' + packet);
-    else {
-      ws.send('4' + packet[0]);
-      for (let i = 1; i < packet.length; i++) ws.send(packet[i] as ArrayBuffer);
+    if (this.readyState === 'open') {
+      for (const [i, m] of (typeof packet === 'string' ? [packet] : packet).entries()) this.#ws!.send(i ? m : '4' + m);
     }
   }
 
   /** @internal A socket left: close the connection when no socket is active any more. */
   _destroy(): void {
-    for (const socket of this.nsps.values()) if (socket.active) return;
-    this.close();
+    if (!this.#each(() => {})) this.close();
+  }
+
+  /** Calls `fn` for each socket that wants to be connected; true if there was one. */
+  #each(fn: (socket: Socket) => void): boolean {
+    let any = false;
+    for (const socket of this.nsps.values()) {
+      if (socket.active) {
+        fn(socket);
+        any = true;
+      }
+    }
+    return any;
   }
 
   #WebSocket() {
     return this.opts.WebSocket ?? (globalThis as { WebSocket?: ManagerOptions['WebSocket'] }).WebSocket;
   }
 
-  #engineUrl(): string {
-    const url = new URL(this.uri);
-    url.protocol = /^(https|wss):$/.test(url.protocol) ? 'wss:' : 'ws:';
-    url.pathname = this.opts.path.replace(/\/?$/, '/');
-    const q = url.searchParams;
-    for (const [k, v] of Object.entries(this.opts.query)) q.set(k, v);
-    q.set('EIO', '4');
-    q.set('transport', 'websocket');
-    return url.href;
-  }
-
   #onMessage(data: unknown): void {
-    let type: number = EnginePacketType.MESSAGE;
+    // Engine.IO over WebSocket: a text message is a type digit then data; a binary message is
+    // always a `message` (an attachment). The decoder owns everything inside a message.
+    const text = typeof data === 'string';
+    const type = text ? data.charCodeAt(0) - 48 : MESSAGE;
+    const body = text ? data.slice(1) : data;
     let packet: DecodedPacket | undefined;
-    let open: OpenPacketData | undefined;
+    let open: { sid: string; pingInterval: number; pingTimeout: number } | undefined;
     try {
-      // Engine.IO over WebSocket: a text message is a type digit then data; a binary message is
-      // always a `message` (an attachment). The decoder owns everything inside a message.
-      if (typeof data === 'string') {
-        type = data.charCodeAt(0) - 48;
-        data = data.slice(1);
-        if (!(type >= 0 && type <= 6)) throw new ProtocolError(ErrorCode.ENGINE_PACKET, 'unknown Engine.IO packet type');
+      if (!(type >= 0 && type <= 6)) throw new ProtocolError('EW_ENGINE_PACKET' satisfies ErrorCodeValue, 'unknown Engine.IO packet type');
+      if (type === MESSAGE) packet = this.#decoder!.add(body as string | ArrayBuffer);
+      else if (type === OPEN && this.readyState === 'opening') {
+        open = JSON.parse(body as string);
+        // the heartbeat: a watchdog that is not a number within setTimeout's range would fire at once, forever
+        const watchdog: unknown = open!.pingInterval + open!.pingTimeout;
+        if (typeof open!.sid !== 'string' || typeof watchdog !== 'number' || !(watchdog >= 0 && watchdog < 2 ** 31)) {
+          throw new ProtocolError('EW_INVALID_PAYLOAD' satisfies ErrorCodeValue, 'invalid open packet');
+        }
+        this.#watchdog = watchdog;
       }
-      if (type === EnginePacketType.MESSAGE) packet = this.#decoder!.add(data as string | ArrayBuffer);
-      else if (type === EnginePacketType.OPEN && this.readyState === 'opening') open = parseOpen(data as string);
     } catch (err) {
       return this.#onClose('parse error', err);
     }
     // user listeners run outside the try: their exceptions are not parse errors
-    if (open !== undefined) this.#onOpen(open);
-    else if (type === EnginePacketType.PING) {
+    if (open) {
+      this.sid = open.sid;
+      this.readyState = 'open';
       this.#watch();
-      this.#ws!.send(ENGINE_PONG);
+      const callback = this.#openCallback;
+      this.#openCallback = undefined;
+      this.emitReserved('open');
+      this.#each((socket) => socket._onopen());
+      callback?.();
+    } else if (type === PING) {
+      this.#watch();
+      this.#ws!.send('3'); // pong
       this.emitReserved('ping');
-    } else if (type === EnginePacketType.CLOSE) this.#onClose('transport close');
+    } else if (type === CLOSE) this.#onClose('transport close');
     // packets for a namespace we have left may still be in flight: drop them
-    else if (packet !== undefined && this.readyState === 'open') this.nsps.get(packet.nsp)?._onpacket(packet);
-  }
-
-  #onOpen(open: OpenPacketData): void {
-    this.sid = open.sid;
-    this.readyState = 'open';
-    this.#watchdog = open.pingInterval + open.pingTimeout;
-    this.#watch();
-    const callback = this.#openCallback;
-    this.#openCallback = undefined;
-    this.emitReserved('open');
-    for (const socket of this.nsps.values()) if (socket.active) socket._onopen();
-    callback?.();
+    else if (packet && this.readyState === 'open') this.nsps.get(packet.nsp)?._onpacket(packet);
   }
 
   /** Restarts the heartbeat watchdog: silence for pingInterval + pingTimeout means a dead link. */
@@ -246,41 +244,38 @@ export class Manager extends Emitter<ManagerEvents> {
   #onClose(reason: CloseReason | 'timeout', description?: unknown): void {
     const ws = this.#ws;
     const wasOpen = this.readyState === 'open';
+    const callback = this.#openCallback;
     clearTimeout(this.#timer);
-    if (ws !== undefined) {
+    if (ws) {
       // no-ops, not null: `ws` emits 'error' when a pending handshake is aborted, and an
       // EventEmitter 'error' without a listener would throw
       ws.onopen = ws.onclose = ws.onerror = ws.onmessage = () => {};
       // CONNECTING(0) or OPEN(1): we are the side closing it
       if (ws.readyState < 2) ws.close();
     }
-    this.#ws = this.#decoder = this.sid = undefined;
+    this.#ws = this.#decoder = this.sid = this.#openCallback = undefined;
     this.readyState = 'closed';
     if (wasOpen) {
       this.#backoff.reset();
       this.emitReserved('close', reason as CloseReason, description);
-      const socketReason = reason === 'forced close' ? 'io client disconnect' : (reason as DisconnectReason);
-      for (const socket of this.nsps.values()) if (socket.active) socket._onclose(socketReason, description);
-      if (this.opts.reconnection && !this.#skipReconnect) this.#reconnect();
-      return;
+      this.#each((socket) => socket._onclose(reason === 'forced close' ? 'io client disconnect' : (reason as DisconnectReason), description));
+      if (this.opts.reconnection) this.#reconnect();
+    } else if (reason !== 'forced close') {
+      // a connection attempt failed
+      const err =
+        reason === 'timeout'
+          ? new TimeoutError('EW_CONNECT_TIMEOUT' satisfies ErrorCodeValue, 'connection timed out')
+          : new ClosedError('EW_DISCONNECTED' satisfies ErrorCodeValue, `connection failed (${reason})`);
+      this.emitReserved('error', err);
+      this.#each((socket) => socket._onerror(err));
+      if (callback) callback(err);
+      else if (this.opts.reconnection && !this.#backoff.attempts) this.#reconnect();
     }
-    if (reason === 'forced close') return;
-    // a connection attempt failed
-    const err =
-      reason === 'timeout'
-        ? new TimeoutError(ErrorCode.CONNECT_TIMEOUT, 'connection timed out')
-        : new ClosedError(ErrorCode.DISCONNECTED, `connection failed (${reason})`);
-    const callback = this.#openCallback;
-    this.#openCallback = undefined;
-    this.emitReserved('error', err);
-    for (const socket of this.nsps.values()) if (socket.active) socket._onerror(err);
-    if (callback) callback(err);
-    else if (!this.#reconnecting && this.opts.reconnection && this.#backoff.attempts === 0) this.#reconnect();
   }
 
   #reconnect(): void {
-    if (this.#reconnecting || this.#skipReconnect) return;
     const backoff = this.#backoff;
+    if (this.#reconnecting || this.#skipReconnect) return;
     if (backoff.attempts >= this.opts.reconnectionAttempts) {
       backoff.reset();
       return this.emitReserved('reconnect_failed');

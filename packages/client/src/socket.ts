@@ -10,7 +10,6 @@
 import {
   ClosedError,
   EmitwireError,
-  ErrorCode,
   PacketType,
   RESERVED_EVENTS,
   RpcError,
@@ -26,6 +25,7 @@ import {
   type EventContract,
   type EventNames,
   type EventNamesWithAck,
+  type ErrorCodeValue,
   type EventParams,
   type Packet,
   type ServerToClientEvents,
@@ -80,22 +80,29 @@ interface Flags {
   timeout?: number | undefined;
   withError?: boolean;
 }
-interface Buffered {
-  id: number | undefined;
-  data: unknown[];
-  frames: EncodedPacket;
-}
+/** An emit, encoded: its frames, its data (for onAnyOutgoing) and its ack id. */
+type Buffered = [frames: EncodedPacket, data: unknown[], id: number | undefined];
+/** An emit waiting in the retry queue: its data (ack callback last), flags, tries, in flight. */
 interface Queued {
-  args: unknown[];
+  data: unknown[];
   flags: Flags;
   tries: number;
-  pending: boolean;
+  pending?: boolean;
 }
+/** An event as it arrives: name then arguments, and the ack id the server asked for. */
+type Received = { data: unknown[]; id: number | undefined };
+
+// Socket.IO packet types (the protocol's PacketType), as module constants a bundler inlines.
+const CONNECT: typeof PacketType.CONNECT = 0;
+const DISCONNECT: typeof PacketType.DISCONNECT = 1;
+const EVENT: typeof PacketType.EVENT = 2;
+const ACK: typeof PacketType.ACK = 3;
 
 const fail = (message: string): never => {
-  throw new EmitwireError(ErrorCode.INVALID_ARGUMENT, message);
+  throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, message);
 };
-const full = (what: string) => new ClosedError(ErrorCode.BUFFER_FULL, `${what} is full`);
+const full = (what: string) => new ClosedError('EW_BUFFER_FULL' satisfies ErrorCodeValue, `${what} is full`);
+const closed = (message: string) => new ClosedError('EW_DISCONNECTED' satisfies ErrorCodeValue, message);
 
 /**
  * A connection to one namespace, typed by the shared contract: it listens to `serverToClient`
@@ -127,7 +134,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   #ids = 0;
   #acks = new Map<number, Settle>();
   #buffer: Buffered[] = [];
-  #received: { data: unknown[]; id: number | undefined }[] = [];
+  #received: Received[] = [];
   #lost = false;
   #queue: Queued[] = [];
   #flags: Flags = {};
@@ -158,12 +165,13 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
 
   /** Connects (or reconnects after `disconnect()` or a refused connection). */
   connect(): this {
-    if (this.connected) return this;
-    const wasActive = this.#active;
-    this.#active = true;
-    if (this.io.readyState === 'open') {
-      if (!wasActive) this._onopen();
-    } else if (!this.io.reconnecting) this.io.open();
+    if (!this.connected) {
+      const wasActive = this.#active;
+      this.#active = true;
+      if (this.io.readyState === 'open') {
+        if (!wasActive) this._onopen();
+      } else if (!this.io.reconnecting) this.io.open();
+    }
     return this;
   }
 
@@ -175,7 +183,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   /** Leaves the namespace; no automatic reconnection. Emits still buffered stay for a later `connect()`. */
   disconnect(): this {
     const connected = this.connected;
-    if (connected) this.#packet({ type: PacketType.DISCONNECT });
+    if (connected) this.#packet({ type: DISCONNECT });
     this.#destroy();
     if (connected) this._onclose('io client disconnect');
     return this;
@@ -214,16 +222,15 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     event: K,
     ...args: EventParams<ClientToServerEvents<C>, K> | EventArgs<ClientToServerEvents<C>, K>
   ): this {
-    if (typeof event !== 'string') fail('event name must be a string');
-    if (RESERVED_EVENTS.has(event)) fail(`"${event}" is a reserved event name`);
+    check(event);
     const flags = this.#flags;
-    this.#flags = {};
     const data: unknown[] = [event, ...args];
-    if (this.#opts.retries > 0) {
-      if (this.#queue.length >= this.#opts.maxBufferedEmits) throw full('retry queue');
-      this.#queue.push({ args: data, flags, tries: 0, pending: false });
+    this.#flags = {};
+    if (!this.#opts.retries) this.#emit(data, flags);
+    else if (this.#queue.length < this.#opts.maxBufferedEmits) {
+      this.#queue.push({ data, flags, tries: 0 });
       this.#drain();
-    } else this.#emit(data, flags);
+    } else throw full('retry queue');
     return this;
   }
 
@@ -237,8 +244,8 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     event: K,
     ...args: EventArgs<ClientToServerEvents<C>, K>
   ): Promise<AckResult<ClientToServerEvents<C>, K>> {
-    // misuse throws here, synchronously (emit throws for it), not as a rejection
-    if (typeof event !== 'string' || RESERVED_EVENTS.has(event)) this.#untyped(event);
+    // misuse throws here, synchronously, not as a rejection
+    check(event);
     this.#flags.withError = true;
     return new Promise((resolve, reject) => {
       const ack = (err: Error | null, res: AckResult<ClientToServerEvents<C>, K>) => (err ? reject(err) : resolve(res));
@@ -303,11 +310,11 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
 
   /** @internal The manager's connection opened: send CONNECT with the auth payload. */
   _onopen(): void {
-    const auth = this.auth;
+    const pid = this.#pid;
     const send = (data?: Record<string, unknown>) =>
-      this.#packet({ type: PacketType.CONNECT, data: this.#pid ? { pid: this.#pid, offset: this.#offset, ...data } : data });
-    if (typeof auth === 'function') auth(send);
-    else send(auth);
+      this.#packet({ type: CONNECT, data: pid ? { pid, offset: this.#offset, ...data } : data });
+    if (typeof this.auth === 'function') this.auth(send);
+    else send(this.auth);
   }
 
   /** @internal The connection attempt failed. */
@@ -318,16 +325,15 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   /** @internal The connection or the namespace closed. */
   _onclose(reason: DisconnectReason, description?: unknown): void {
     const connected = this.connected;
-    this.connected = false;
+    this.connected = this.#lost = false;
     this.id = undefined;
     this.#received = [];
-    this.#lost = false;
     if (connected) this.emitReserved('disconnect', reason, description);
     // acks of emits still buffered survive: those emits are sent on reconnect
     for (const [id, settle] of this.#acks) {
-      if (!this.#buffer.some((p) => p.id === id)) {
+      if (!this.#buffer.some((p) => p[2] === id)) {
         this.#acks.delete(id);
-        settle(new ClosedError(ErrorCode.DISCONNECTED, 'socket has been disconnected'));
+        settle(closed('socket has been disconnected'));
       }
     }
   }
@@ -335,10 +341,10 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   /** @internal A packet for this namespace. */
   _onpacket(packet: DecodedPacket): void {
     switch (packet.type) {
-      case PacketType.CONNECT: {
+      case CONNECT: {
         const { sid, pid } = packet.data ?? {};
         if (typeof sid !== 'string') {
-          this.emitReserved('connect_error', new RpcError(ErrorCode.INVALID_PAYLOAD, 'CONNECT answer without a sid'));
+          this.emitReserved('connect_error', new RpcError('EW_INVALID_PAYLOAD' satisfies ErrorCodeValue, 'CONNECT answer without a sid'));
           break;
         }
         this.id = sid;
@@ -356,36 +362,34 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
         this.#drain();
         break;
       }
-      case PacketType.EVENT:
+      case EVENT:
         if (this.connected) this.#onEvent(packet);
         // a recovering server replays missed events before its CONNECT answer (bounded; an
         // overflow drops them, and the connection is then not reported as recovered)
         else if (this.#received.length < this.#opts.maxBufferedEmits) this.#received.push(packet);
         else this.#lost = true;
         break;
-      case PacketType.ACK: {
+      case ACK: {
         const settle = this.#acks.get(packet.id);
         this.#acks.delete(packet.id);
         settle?.(null, packet.data);
         break;
       }
-      case PacketType.DISCONNECT:
+      default:
+        // DISCONNECT, or CONNECT_ERROR: the server refused the namespace
         this.#destroy();
-        this._onclose('io server disconnect');
-        break;
-      case PacketType.CONNECT_ERROR:
-        this.#destroy();
-        this.emitReserved('connect_error', new RpcError(ErrorCode.CONNECT_REFUSED, packet.data.message, packet.data.data));
+        if (packet.type === DISCONNECT) this._onclose('io server disconnect');
+        else this.emitReserved('connect_error', new RpcError('EW_CONNECT_REFUSED' satisfies ErrorCodeValue, packet.data.message, packet.data.data));
     }
   }
 
-  #onEvent({ data, id }: { data: unknown[]; id: number | undefined }): void {
+  #onEvent({ data, id }: Received): void {
     const event = String(data[0]);
     const args = data.slice(1);
     if (id !== undefined) {
       let sent = false;
       args.push((...res: unknown[]) => {
-        if (!sent) this.#packet({ type: PacketType.ACK, id, data: res });
+        if (!sent) this.#packet({ type: ACK, id, data: res });
         sent = true;
       });
     }
@@ -405,47 +409,44 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     this.io._write(encodePacket({ ...packet, nsp: this.nsp }));
   }
 
-  #write(p: Buffered): void {
-    for (const listener of this.#anyOut.slice()) listener(...(p.data as [string, ...unknown[]]));
-    this.io._write(p.frames);
+  #write([frames, data]: Buffered): void {
+    for (const listener of this.#anyOut.slice()) listener(...(data as [string, ...unknown[]]));
+    this.io._write(frames);
   }
 
   /** Sends (or buffers) one event; `data` is the event name then the arguments, ack callback last. */
   #emit(data: unknown[], flags: Flags, settle?: Settle): void {
-    const opts = this.#opts;
-    const timeout = flags.timeout ?? opts.ackTimeout;
-    let ack = settle;
-    if (ack === undefined && typeof data[data.length - 1] === 'function') {
-      const cb = data.pop() as Callback;
-      const withError = flags.withError || timeout !== undefined;
-      ack = (err, args = []) => {
-        // plain callbacks get the server's arguments as they are, and nothing on failure
-        if (!withError) {
-          if (!err) cb(...args);
-        } else if ((err ??= fromRemoteErrorPayload(args) ?? null)) cb(err);
-        else cb(null, ...args);
-      };
-    }
+    const { ackTimeout, maxBufferedEmits, maxPendingAcks } = this.#opts;
+    const timeout = flags.timeout ?? ackTimeout;
+    const withError = flags.withError || timeout !== undefined;
+    const cb = !settle && typeof data[data.length - 1] === 'function' ? (data.pop() as Callback) : undefined;
     const offline = !this.connected;
-    if (offline && flags.volatile) return ack?.(new ClosedError(ErrorCode.DISCONNECTED, 'volatile emit dropped while disconnected'));
-    if (offline && this.#buffer.length >= opts.maxBufferedEmits) throw full('offline emit buffer');
-    if (ack && this.#acks.size >= opts.maxPendingAcks) throw full('pending ack table');
-    const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp, data };
-    const id = ack ? (packet.id = this.#ids++) : undefined;
-    const p: Buffered = { id, data, frames: encodePacket(packet) };
+    // plain callbacks get the server's arguments as they are, and nothing on failure
+    const ack: Settle | undefined =
+      settle ??
+      (cb &&
+        ((err, args = []) => {
+          if (withError && (err ??= fromRemoteErrorPayload(args) ?? null)) cb(err);
+          else if (withError) cb(null, ...args);
+          else if (!err) cb(...args);
+        }));
+    if (offline && flags.volatile) return ack?.(closed('volatile emit dropped while disconnected'));
+    if (offline && this.#buffer.length >= maxBufferedEmits) throw full('offline emit buffer');
+    if (ack && this.#acks.size >= maxPendingAcks) throw full('pending ack table');
+    const id = ack ? this.#ids++ : undefined;
+    const p: Buffered = [encodePacket({ type: EVENT, nsp: this.nsp, id, data }), data, id];
     if (ack) {
-      const done = ack;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      if (timeout !== undefined) {
-        timer = setTimeout(() => {
-          this.#acks.delete(id!);
-          this.#buffer = this.#buffer.filter((b) => b !== p);
-          done(new TimeoutError(ErrorCode.ACK_TIMEOUT, 'operation has timed out'));
-        }, timeout);
-      }
+      const timer =
+        timeout === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.#acks.delete(id!);
+              this.#buffer = this.#buffer.filter((b) => b !== p);
+              ack(new TimeoutError('EW_ACK_TIMEOUT' satisfies ErrorCodeValue, 'operation has timed out'));
+            }, timeout);
       this.#acks.set(id!, (err, args) => {
         clearTimeout(timer);
-        done(err, args);
+        ack(err, args);
       });
     }
     if (offline) this.#buffer.push(p);
@@ -455,15 +456,15 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   /** Sends the head of the retry queue unless it is already in flight (one at a time, in order). */
   #drain(): void {
     const item = this.#queue[0];
-    if (item === undefined || item.pending) return;
+    if (!item || item.pending) return;
     item.pending = true;
     item.tries++;
-    const data = item.args.slice();
+    const data = item.data.slice();
     const cb = typeof data[data.length - 1] === 'function' ? (data.pop() as Callback) : undefined;
     const next = (err: Error | null, args: unknown[] = []) => {
       this.#queue.shift();
-      const e = err ?? fromRemoteErrorPayload(args);
-      if (e) cb?.(e);
+      err ??= fromRemoteErrorPayload(args) ?? null;
+      if (err) cb?.(err);
       else cb?.(null, ...args);
       this.#drain();
     };
@@ -479,4 +480,10 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
       next(err as Error);
     }
   }
+}
+
+/** Refuses what may not be emitted: a non-string or reserved event name (PROTOCOL.md). */
+function check(event: unknown): void {
+  if (typeof event !== 'string') fail('event name must be a string');
+  if (RESERVED_EVENTS.has(event as string)) fail(`"${event}" is a reserved event name`);
 }

@@ -75,8 +75,9 @@ type Slot = [container: Container, key: string | number, num: number];
 /** A binary packet waiting for its attachments. */
 type Pending = [packet: DecodedPacket, expected: number, buffers: Attachment[], slots: Slot[]];
 
-const fail = (code: ErrorCodeValue, message: string): never => {
-  throw new ProtocolError(code, message);
+/** Throws the ProtocolError of `code`, whose message is the code in words, then `detail`. */
+const fail = (code: ErrorCodeValue, detail?: string): never => {
+  throw new ProtocolError(code, code.slice(3).toLowerCase().replace(/_/g, ' ') + (detail ? ': ' + detail : ''));
 };
 
 const isObject = (value: unknown): value is Container => typeof value === 'object' && value !== null;
@@ -119,17 +120,17 @@ export class Decoder {
     this.#pending = undefined;
     if (typeof message === 'string') {
       // a text message while attachments are awaited (PROTOCOL.md)
-      if (pending) fail('EW_UNEXPECTED_TEXT', 'text while attachments are awaited');
-      if (message.length > max) fail('EW_PAYLOAD_TOO_LARGE', 'message too large');
+      if (pending) fail('EW_UNEXPECTED_TEXT', 'attachments are awaited');
+      if (message.length > max) fail('EW_PAYLOAD_TOO_LARGE');
       return this.#text(message);
     }
     // Brand checks, not instanceof alone: buffers may come from another realm (vm, worker, iframe).
     if (!(ArrayBuffer.isView(message) || Object.prototype.toString.call(message) === '[object ArrayBuffer]')) {
-      fail('EW_INVALID_PAYLOAD', 'message is neither text nor binary');
+      fail('EW_INVALID_PAYLOAD', 'neither text nor binary');
     }
     // a binary message when none is awaited (PROTOCOL.md)
-    if (!pending) return fail('EW_UNEXPECTED_BINARY', 'binary while no attachment is awaited');
-    if (message.byteLength > max) fail('EW_PAYLOAD_TOO_LARGE', 'attachment too large');
+    if (!pending) return fail('EW_UNEXPECTED_BINARY');
+    if (message.byteLength > max) fail('EW_PAYLOAD_TOO_LARGE');
     const [packet, expected, buffers, slots] = pending;
     if (buffers.push(message) < expected) {
       this.#pending = pending;
@@ -148,7 +149,7 @@ export class Decoder {
     const len = str.length;
     const type = str.charCodeAt(0) - 48;
     // packet type within 0–6 (PROTOCOL.md)
-    if (!(type >= 0 && type <= 6)) fail('EW_PACKET_TYPE', 'unknown packet type');
+    if (!(type >= 0 && type <= 6)) fail('EW_PACKET_TYPE');
     let i = 1;
     let j: number;
     let attachments = -1;
@@ -157,7 +158,7 @@ export class Decoder {
       j = digits(str, i, 7);
       attachments = Number(str.slice(i, j));
       if (j === i || str.charCodeAt(j) !== 45 /* - */ || attachments > opts.maxAttachments) {
-        fail('EW_INVALID_ATTACHMENTS', 'bad attachment count');
+        fail('EW_INVALID_ATTACHMENTS');
       }
       i = j + 1;
     }
@@ -166,7 +167,7 @@ export class Decoder {
     if (str.charCodeAt(i) === 47 /* / */) {
       j = str.indexOf(',', i);
       if (j < 0) j = len;
-      if (j - i > opts.maxNamespaceLength) fail('EW_INVALID_NAMESPACE', 'namespace too long');
+      if (j - i > opts.maxNamespaceLength) fail('EW_INVALID_NAMESPACE', 'too long');
       nsp = str.slice(i, j);
       i = j + 1;
     }
@@ -179,7 +180,7 @@ export class Decoder {
     if (j > i) id = Number(str.slice(i, j));
     const c = str.charCodeAt(j);
     if (j - i > 16 || !Number.isSafeInteger(id ?? 0) || (j > i ? c === 46 || c === 101 || c === 69 : c === 45)) {
-      fail('EW_INVALID_ACK_ID', 'bad ack id');
+      fail('EW_INVALID_ACK_ID');
     }
     i = j;
 
@@ -189,7 +190,7 @@ export class Decoder {
       try {
         data = JSON.parse(str.slice(i));
       } catch {
-        fail('EW_INVALID_JSON', 'invalid JSON');
+        fail('EW_INVALID_JSON');
       }
     }
 
@@ -199,34 +200,33 @@ export class Decoder {
     if (isObject(data) && (attachments >= 0 || len - i > 2 * opts.maxDepth)) walk(data, opts.maxDepth, attachments, slots);
 
     let packet: DecodedPacket;
-    if (type === CONNECT) {
-      // CONNECT payload: absent or a plain object (PROTOCOL.md)
-      if (id !== undefined) fail('EW_INVALID_ACK_ID', 'CONNECT with an ack id');
-      if (hasData && !isPlainObject(data)) fail('EW_INVALID_PAYLOAD', 'CONNECT data must be an object');
-      packet = { type: CONNECT, nsp, data: data as Container | undefined };
-    } else if (type === DISCONNECT) {
-      if (id !== undefined || hasData) fail('EW_INVALID_PAYLOAD', 'DISCONNECT with data');
-      packet = { type: DISCONNECT, nsp };
-    } else if (type === CONNECT_ERROR) {
-      // CONNECT_ERROR: {message, data?}, or a bare string from older peers
-      if (id !== undefined) fail('EW_INVALID_ACK_ID', 'CONNECT_ERROR with an ack id');
-      if (typeof data === 'string') data = { message: data };
-      else if (!isPlainObject(data) || typeof data.message !== 'string') fail('EW_INVALID_PAYLOAD', 'CONNECT_ERROR data must be {message, data}');
-      const { message } = data as { message: string };
-      packet = { type: CONNECT_ERROR, nsp, data: Object.hasOwn(data as Container, 'data') ? { message, data: (data as Container).data } : { message } };
-    } else if (type === ACK || type === BINARY_ACK) {
-      // ACK data must be an array, answering an ack id
-      if (id === undefined) fail('EW_INVALID_ACK_ID', 'ACK without an ack id');
+    const event = type === EVENT || type === BINARY_EVENT;
+    const ack = type === ACK || type === BINARY_ACK;
+    // an ack id only on EVENT (asking) and ACK (answering); always on ACK
+    if (id === undefined ? ack : !event && !ack) fail(type === DISCONNECT ? 'EW_INVALID_PAYLOAD' : 'EW_INVALID_ACK_ID');
+    if (event) {
+      // EVENT data must be a non-empty array with a string (or number) first element (PROTOCOL.md)
+      const name: unknown = Array.isArray(data) ? data[0] : undefined;
+      if (!(typeof name === 'string' || Number.isFinite(name))) fail('EW_INVALID_PAYLOAD', 'EVENT data must be [name, ...args]');
+      if (opts.rejectReservedEvents && RESERVED_EVENTS.has(name as string)) fail('EW_RESERVED_EVENT', name as string);
+      packet = { type: EVENT, nsp, id, data: data as [string, ...unknown[]] };
+    } else if (ack) {
+      // ACK data must be an array (PROTOCOL.md)
       if (!Array.isArray(data)) fail('EW_INVALID_PAYLOAD', 'ACK data must be an array');
       packet = { type: ACK, nsp, id: id!, data: data as unknown[] };
+    } else if (type === CONNECT_ERROR) {
+      // CONNECT_ERROR: {message, data?}, or a bare string from older peers
+      if (typeof data === 'string') data = { message: data };
+      if (!isPlainObject(data) || typeof data.message !== 'string') fail('EW_INVALID_PAYLOAD', 'CONNECT_ERROR data must be {message, data?}');
+      const { message } = data as { message: string };
+      packet = { type, nsp, data: Object.hasOwn(data as Container, 'data') ? { message, data: (data as Container).data } : { message } };
+    } else if (type === CONNECT) {
+      // CONNECT payload: absent or a plain object (PROTOCOL.md)
+      if (hasData && !isPlainObject(data)) fail('EW_INVALID_PAYLOAD', 'CONNECT data must be an object');
+      packet = { type, nsp, data: data as Container | undefined };
     } else {
-      // EVENT data must be a non-empty array with a string (or number) first element (PROTOCOL.md)
-      const name = (data as unknown[] | undefined)?.[0];
-      if (!Array.isArray(data) || !(typeof name === 'string' || Number.isFinite(name))) {
-        fail('EW_INVALID_PAYLOAD', 'EVENT data must be [name, ...args]');
-      }
-      if (opts.rejectReservedEvents && RESERVED_EVENTS.has(name as string)) fail('EW_RESERVED_EVENT', `reserved event "${name}"`);
-      packet = { type: EVENT, nsp, id, data: data as [string, ...unknown[]] };
+      if (hasData) fail('EW_INVALID_PAYLOAD', 'DISCONNECT carries no data');
+      packet = { type: DISCONNECT, nsp };
     }
     if (attachments > 0) this.#pending = [packet, attachments, [], slots];
     else return packet;
@@ -249,16 +249,16 @@ function walk(root: Container, maxDepth: number, attachments: number, slots: Slo
       // placeholder num: an integer within the attachments (PROTOCOL.md, CVE-2022-2421)
       const num = child.num;
       if (!(Number.isInteger(num) && (num as number) >= 0 && (num as number) < attachments)) {
-        fail('EW_INVALID_PLACEHOLDER', 'placeholder refers to no attachment');
+        fail('EW_INVALID_PLACEHOLDER');
       }
       slots.push([value, key, num as number]);
     } else {
       // nesting deeper than maxDepth (PROTOCOL.md): fail before descending
-      if (level >= maxDepth) fail('EW_NESTING_TOO_DEEP', 'data nested too deeply');
+      if (level >= maxDepth) fail('EW_NESTING_TOO_DEEP');
       stack.push(child, level + 1);
     }
   };
-  if (maxDepth < 1) fail('EW_NESTING_TOO_DEEP', 'data nested too deeply');
+  if (maxDepth < 1) fail('EW_NESTING_TOO_DEEP');
   while (stack.length > 0) {
     level = stack.pop() as number;
     value = stack.pop() as Container;

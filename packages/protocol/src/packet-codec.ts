@@ -1,6 +1,6 @@
 import type { BinaryData } from './engine-codec.js';
 import { EmitwireError, type ErrorCodeValue } from './errors.js';
-import { hasBinary, replaceBinaries } from './binary.js';
+import { replaceBinaries } from './binary.js';
 import { ACK, BINARY_ACK, BINARY_EVENT, EVENT, type Packet } from './packet.js';
 
 /**
@@ -39,7 +39,7 @@ export function encodePacket({ type, nsp = '/', id, data }: Packet): EncodedPack
   // the binary type of EVENT / ACK packets (of either form), 0 for the other types
   const binaryType = type === EVENT || type === BINARY_EVENT ? BINARY_EVENT : type === ACK || type === BINARY_ACK ? BINARY_ACK : 0;
   const attachments: BinaryData[] = [];
-  if (binaryType && hasBinary(data)) data = replaceBinaries(data, attachments);
+  if (binaryType) data = replaceBinaries(data, attachments);
   const n = attachments.length;
   // A binary type with no binaries is sent as plain EVENT / ACK (BINARY_x - 3): socket.io-parser
   // refuses a binary packet that declares zero attachments ("Illegal attachments").

@@ -26,9 +26,9 @@ export const MAIN_NAMESPACE = '/';
 export interface Packet {
   type: PacketTypeValue;
   /** Namespace, `/` when omitted. */
-  nsp?: string;
+  nsp?: string | undefined;
   /** Ack id (EVENT asking for an ack, or ACK answering one). */
-  id?: number;
+  id?: number | undefined;
   data?: unknown;
 }
 
