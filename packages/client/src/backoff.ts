@@ -6,6 +6,14 @@
 export class Backoff {
   /** Attempts made since the last {@link reset}. */
   attempts = 0;
+  /** First delay in ms. */
+  readonly min: number;
+  /** Largest delay in ms. */
+  readonly max: number;
+  /** Randomization factor in [0, 1]. */
+  readonly jitter: number;
+  /** Source of uniform numbers in [0, 1) (injectable for tests). */
+  readonly random: () => number;
 
   /**
    * @param min first delay in ms
@@ -13,19 +21,19 @@ export class Backoff {
    * @param jitter randomization factor in [0, 1]
    * @param random source of uniform numbers in [0, 1) (injectable for tests)
    */
-  constructor(
-    readonly min: number,
-    readonly max: number,
-    readonly jitter: number,
-    readonly random: () => number = Math.random,
-  ) {}
+  constructor(min: number, max: number, jitter: number, random: () => number = Math.random) {
+    this.min = min;
+    this.max = max;
+    this.jitter = jitter;
+    this.random = random;
+  }
 
   /** The delay before the next attempt, in ms; counts the attempt. */
   duration(): number {
+    const max = this.max;
     // cap before jittering: 2 ** 1100 is Infinity, and Infinity × 0 is NaN
-    const base = Math.min(this.max, this.min * 2 ** this.attempts++);
-    const ms = base * (1 + this.jitter * (2 * this.random() - 1));
-    return Math.max(0, Math.floor(Math.min(this.max, ms)));
+    const base = Math.min(max, this.min * 2 ** this.attempts++);
+    return Math.max(0, Math.floor(Math.min(max, base * (1 + this.jitter * (2 * this.random() - 1)))));
   }
 
   /** Starts over from `min` (after a successful connection). */

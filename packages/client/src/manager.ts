@@ -19,20 +19,14 @@ import {
   TimeoutError,
   type DecodedPacket,
   type EncodedPacket,
-  type EnginePacketType,
   type ErrorCodeValue,
 } from '@emitwire/protocol';
 import { Backoff } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { DEFAULT_MANAGER_OPTIONS, type ManagerOptions, type SocketOptions, type WebSocketLike } from './options.js';
+import { ENGINE_CLOSE, ENGINE_MESSAGE, ENGINE_OPEN, ENGINE_PING } from './packet-types.js';
 import { Socket, type DisconnectReason } from './socket.js';
 import { parseUrl } from './url.js';
-
-// Engine.IO packet types (the protocol's EnginePacketType), as module constants a bundler inlines.
-const OPEN: typeof EnginePacketType.OPEN = 0;
-const CLOSE: typeof EnginePacketType.CLOSE = 1;
-const PING: typeof EnginePacketType.PING = 2;
-const MESSAGE: typeof EnginePacketType.MESSAGE = 4;
 
 /** Why the connection closed, as the Manager's `close` event reports it. */
 export type CloseReason = Exclude<DisconnectReason, 'io server disconnect' | 'io client disconnect'> | 'forced close';
@@ -197,14 +191,14 @@ export class Manager extends Emitter<ManagerEvents> {
     // Engine.IO over WebSocket: a text message is a type digit then data; a binary message is
     // always a `message` (an attachment). The decoder owns everything inside a message.
     const text = typeof data === 'string';
-    const type = text ? data.charCodeAt(0) - 48 : MESSAGE;
+    const type = text ? data.charCodeAt(0) - 48 : ENGINE_MESSAGE;
     const body = text ? data.slice(1) : data;
     let packet: DecodedPacket | undefined;
     let open: { sid: string; pingInterval: number; pingTimeout: number } | undefined;
     try {
       if (!(type >= 0 && type <= 6)) throw new ProtocolError('EW_ENGINE_PACKET' satisfies ErrorCodeValue, 'unknown Engine.IO packet type');
-      if (type === MESSAGE) packet = this.#decoder!.add(body as string | ArrayBuffer);
-      else if (type === OPEN && this.readyState === 'opening') {
+      if (type === ENGINE_MESSAGE) packet = this.#decoder!.add(body as string | ArrayBuffer);
+      else if (type === ENGINE_OPEN && this.readyState === 'opening') {
         open = JSON.parse(body as string);
         // the heartbeat: a watchdog that is not a number within setTimeout's range would fire at once, forever
         const watchdog: unknown = open!.pingInterval + open!.pingTimeout;
@@ -226,11 +220,11 @@ export class Manager extends Emitter<ManagerEvents> {
       this.emitReserved('open');
       this.#each((socket) => socket._onopen());
       callback?.();
-    } else if (type === PING) {
+    } else if (type === ENGINE_PING) {
       this.#watch();
       this.#ws!.send('3'); // pong
       this.emitReserved('ping');
-    } else if (type === CLOSE) this.#onClose('transport close');
+    } else if (type === ENGINE_CLOSE) this.#onClose('transport close');
     // packets for a namespace we have left may still be in flight: drop them
     else if (packet && this.readyState === 'open') this.nsps.get(packet.nsp)?._onpacket(packet);
   }

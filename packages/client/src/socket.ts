@@ -10,7 +10,6 @@
 import {
   ClosedError,
   EmitwireError,
-  PacketType,
   RESERVED_EVENTS,
   RpcError,
   TimeoutError,
@@ -34,6 +33,7 @@ import {
 import { Emitter } from './emitter.js';
 import type { Manager } from './manager.js';
 import { DEFAULT_SOCKET_OPTIONS, type AuthOption, type SocketOptions } from './options.js';
+import { ACK, CONNECT, DISCONNECT, EVENT } from './packet-types.js';
 
 /** Why a socket disconnected (its `disconnect` event). */
 export type DisconnectReason =
@@ -91,12 +91,6 @@ interface Queued {
 }
 /** An event as it arrives: name then arguments, and the ack id the server asked for. */
 type Received = { data: unknown[]; id: number | undefined };
-
-// Socket.IO packet types (the protocol's PacketType), as module constants a bundler inlines.
-const CONNECT: typeof PacketType.CONNECT = 0;
-const DISCONNECT: typeof PacketType.DISCONNECT = 1;
-const EVENT: typeof PacketType.EVENT = 2;
-const ACK: typeof PacketType.ACK = 3;
 
 const fail = (message: string): never => {
   throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, message);

@@ -17,17 +17,7 @@
  * The code is written to stay small, since it ships in the browser bundle of the client.
  */
 import { ProtocolError, type ErrorCodeValue } from './errors.js';
-import {
-  ACK,
-  BINARY_ACK,
-  BINARY_EVENT,
-  CONNECT,
-  CONNECT_ERROR,
-  DISCONNECT,
-  EVENT,
-  RESERVED_EVENTS,
-  type DecodedPacket,
-} from './packet.js';
+import { ACK, BINARY_ACK, BINARY_EVENT, CONNECT, CONNECT_ERROR, DISCONNECT, EVENT, RESERVED_EVENTS, type DecodedPacket } from './packet.js';
 
 /** Limits of the {@link Decoder}. All finite by default. */
 export interface DecoderOptions {
@@ -90,6 +80,9 @@ const digits = (str: string, i: number, max: number): number => {
   return j;
 };
 
+/** What the data of each (plain) packet type must be, for error messages. */
+const EXPECTED = ['an object or nothing', 'nothing', '[name, ...args]', 'an array', '{message, data?}'];
+
 /** Incremental decoder for one connection (see the state diagram at the top of this file). */
 export class Decoder {
   readonly #opts: Readonly<Required<DecoderOptions>>;
@@ -136,10 +129,9 @@ export class Decoder {
       this.#pending = pending;
       return undefined;
     }
+    // defineProperty: a "__proto__" key must stay an own property, never reach the prototype setter
     for (const [container, key, num] of slots) {
-      if (Array.isArray(container)) container[key as number] = buffers[num];
-      // defineProperty: a "__proto__" key must stay an own property, never reach the prototype setter
-      else Object.defineProperty(container, key, { value: buffers[num], enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(container, key, { value: buffers[num], enumerable: true, writable: true, configurable: true });
     }
     return packet;
   }
@@ -199,35 +191,37 @@ export class Decoder {
     const slots: Slot[] = [];
     if (isObject(data) && (attachments >= 0 || len - i > 2 * opts.maxDepth)) walk(data, opts.maxDepth, attachments, slots);
 
-    let packet: DecodedPacket;
     const event = type === EVENT || type === BINARY_EVENT;
     const ack = type === ACK || type === BINARY_ACK;
+    const name: unknown = Array.isArray(data) && data[0];
     // an ack id only on EVENT (asking) and ACK (answering); always on ACK
     if (id === undefined ? ack : !event && !ack) fail(type === DISCONNECT ? 'EW_INVALID_PAYLOAD' : 'EW_INVALID_ACK_ID');
-    if (event) {
-      // EVENT data must be a non-empty array with a string (or number) first element (PROTOCOL.md)
-      const name: unknown = Array.isArray(data) ? data[0] : undefined;
-      if (!(typeof name === 'string' || Number.isFinite(name))) fail('EW_INVALID_PAYLOAD', 'EVENT data must be [name, ...args]');
-      if (opts.rejectReservedEvents && RESERVED_EVENTS.has(name as string)) fail('EW_RESERVED_EVENT', name as string);
-      packet = { type: EVENT, nsp, id, data: data as [string, ...unknown[]] };
-    } else if (ack) {
-      // ACK data must be an array (PROTOCOL.md)
-      if (!Array.isArray(data)) fail('EW_INVALID_PAYLOAD', 'ACK data must be an array');
-      packet = { type: ACK, nsp, id: id!, data: data as unknown[] };
-    } else if (type === CONNECT_ERROR) {
-      // CONNECT_ERROR: {message, data?}, or a bare string from older peers
-      if (typeof data === 'string') data = { message: data };
-      if (!isPlainObject(data) || typeof data.message !== 'string') fail('EW_INVALID_PAYLOAD', 'CONNECT_ERROR data must be {message, data?}');
-      const { message } = data as { message: string };
-      packet = { type, nsp, data: Object.hasOwn(data as Container, 'data') ? { message, data: (data as Container).data } : { message } };
-    } else if (type === CONNECT) {
-      // CONNECT payload: absent or a plain object (PROTOCOL.md)
-      if (hasData && !isPlainObject(data)) fail('EW_INVALID_PAYLOAD', 'CONNECT data must be an object');
-      packet = { type, nsp, data: data as Container | undefined };
-    } else {
-      if (hasData) fail('EW_INVALID_PAYLOAD', 'DISCONNECT carries no data');
-      packet = { type: DISCONNECT, nsp };
+    // CONNECT_ERROR data: {message, data?}, or a bare string from older peers
+    if (type === CONNECT_ERROR && typeof data === 'string') data = { message: data };
+    // the data of each type (PROTOCOL.md): EVENT a non-empty array with a string (or number) first
+    // element, ACK an array, CONNECT nothing or a plain object, DISCONNECT nothing
+    if (
+      event
+        ? !(typeof name === 'string' || Number.isFinite(name))
+        : ack
+          ? !Array.isArray(data)
+          : type === CONNECT_ERROR
+            ? !isPlainObject(data) || typeof data.message !== 'string'
+            : hasData && (type === DISCONNECT || !isPlainObject(data))
+    ) {
+      fail('EW_INVALID_PAYLOAD', EXPECTED[event ? EVENT : ack ? ACK : type]);
     }
+    if (event && opts.rejectReservedEvents && RESERVED_EVENTS.has(name as string)) fail('EW_RESERVED_EVENT', name as string);
+    const d = data as Container;
+    const packet = (
+      event || ack
+        ? { type: event ? EVENT : ACK, nsp, id, data }
+        : type === DISCONNECT
+          ? { type, nsp }
+          : type === CONNECT
+            ? { type, nsp, data }
+            : { type, nsp, data: Object.hasOwn(d, 'data') ? { message: d.message, data: d.data } : { message: d.message } }
+    ) as DecodedPacket;
     if (attachments > 0) this.#pending = [packet, attachments, [], slots];
     else return packet;
   }
