@@ -163,6 +163,12 @@ describe.each(rows(PAIRINGS))('%s', (_name, p: Pairing) => {
     expect(err2.data).toEqual([1, 'two']);
     const { client } = await pair(p, srv, '', { auth: { token: 'good' } });
     expect(client.connected).toBe(true);
+    // a refused socket stays down until connect(), which sends the (changed) auth again
+    refused.auth = { token: 'good' };
+    const admitted = nextConnection(srv);
+    refused.connect();
+    await connected(refused);
+    expect((await admitted).handshake.auth).toEqual({ token: 'good' });
   });
 
   test('multiplexing: two namespaces share one connection; leaving one keeps the other', async () => {

@@ -99,6 +99,8 @@ export interface PeerClientSocket {
   id: string | undefined;
   connected: boolean;
   active: boolean;
+  /** Sent with every CONNECT; may be replaced before a reconnection. */
+  auth: unknown;
   io: PeerManager;
   on(ev: string, fn: Fn): unknown;
   once(ev: string, fn: Fn): unknown;
