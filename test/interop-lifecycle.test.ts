@@ -116,6 +116,23 @@ describe.each(rows(PAIRINGS))('%s', (_name, p: Pairing) => {
     expect(received[4]).toEqual([5]);
   });
 
+  test('a client started before its server: connect_error, retries, then connects and flushes its emits', async () => {
+    const probe = await startServer(p.server); // finds a free port, then frees it
+    const port = probe.port;
+    await probe.close();
+    const client = connect(p.client, `http://127.0.0.1:${port}`);
+    const errors: Error[] = [];
+    client.on('connect_error', (err: Error) => errors.push(err));
+    client.emit('early', 1);
+    await until(() => errors.length >= 2, 2000, 'failed attempts');
+    const got: unknown[] = [];
+    await startServer(p.server, { port }, (io) => io.on('connection', (s) => s.on('early', (n: number) => got.push(n))));
+    await connected(client);
+    await until(() => got.length === 1, 2000, 'the early emit');
+    expect(got).toEqual([1]);
+    expect(errors.every((e) => e instanceof Error)).toBe(true);
+  });
+
   test('volatile emits while disconnected are dropped, plain ones are kept', async () => {
     const srv = await startServer(p.server);
     const { client } = await pair(p, srv);

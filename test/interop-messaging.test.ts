@@ -45,6 +45,26 @@ describe.each(rows(PAIRINGS))('%s', (_name, p: Pairing) => {
     expect(s2.id).not.toBe(s.id);
   });
 
+  test('the connection handler emits at once: the client gets it after its connect event, and acks it', async () => {
+    const srv = await startServer(p.server);
+    const acked = new Promise<unknown>((resolve) =>
+      srv.io.on('connection', (s) => {
+        s.emit('welcome', s.id);
+        s.timeout(2000).emit('ask', 'name?', (err: Error | null, answer: unknown) => resolve(err ?? answer));
+      }),
+    );
+    const client = connect(p.client, srv.url);
+    const order: string[] = [];
+    client.on('connect', () => order.push('connect'));
+    client.on('welcome', (id: string) => order.push(`welcome ${id === client.id}`));
+    client.on('ask', (_q: string, ack: (a: string) => void) => {
+      order.push('ask');
+      ack('emitwire');
+    });
+    expect(await acked).toBe('emitwire');
+    expect(order).toEqual(['connect', 'welcome true', 'ask']);
+  });
+
   test('emit both directions, in order, with every JSON type', async () => {
     const srv = await startServer(p.server);
     const { client, server } = await pair(p, srv);
