@@ -4,16 +4,21 @@
  */
 import { build } from 'esbuild';
 import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 /** The budget of issue 4 (the official socket.io-client is about 13,100 bytes). */
 const BUDGET = 5000;
 /**
- * Interim regression ceiling while the budget is not met: @emitwire/protocol's Decoder and
- * encoder alone weigh about 3,200 bytes gzipped in this bundle (see the printed breakdown).
- * Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits.
+ * Interim regression ceiling while the budget is not met (the bundle weighed 6,841 bytes before the
+ * size work, 5,980 after its first round): a few percent above the current figure, so that growth
+ * fails here. Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits.
  */
-const CEILING = 7000;
+const CEILING = 6100;
 
 const client = resolve(__dirname, '../src/index.ts');
 const protocol = resolve(__dirname, '../../protocol/src/index.ts');
@@ -35,13 +40,33 @@ async function gzipped(contents: string, external: string[] = []): Promise<{ min
   return { min: out.length, gz: gzipSync(out, { level: 9 }).length };
 }
 
+/** dist/emitwire.min.js as the package build makes it (scripts/browser-bundles.mjs, run by Node: an ES module). */
+function scriptBuild(): Buffer {
+  const outdir = mkdtempSync(join(tmpdir(), 'emitwire-size-'));
+  try {
+    const builder = pathToFileURL(resolve(__dirname, '../scripts/browser-bundles.mjs')).href;
+    execFileSync(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(builder)}); await m.buildBrowserBundles({ outdir: ${JSON.stringify(outdir)} });`,
+    ]);
+    return readFileSync(join(outdir, 'emitwire.min.js'));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
 test(`io() for the browser, minified + gzipped, within the budget`, async () => {
   const total = await gzipped(`export { io } from ${JSON.stringify(client)};`);
   const own = await gzipped(`export { io } from ${JSON.stringify(client)};`, ['@emitwire/protocol']);
   const codec = await gzipped(
     `export { Decoder, encodePacket, fromRemoteErrorPayload, RpcError, TimeoutError, ClosedError, ProtocolError, RESERVED_EVENTS } from ${JSON.stringify(protocol)};`,
   );
-  const line = `io() browser bundle: ${total.gz} bytes gzipped (${total.min} minified); client code alone ${own.gz}, protocol codec alone ${codec.gz}; budget ${BUDGET}`;
+  const script = scriptBuild();
+  const scriptGz = gzipSync(script, { level: 9 }).length;
+  const line =
+    `io() browser bundle: ${total.gz} bytes gzipped (${total.min} minified); client code alone ${own.gz}, ` +
+    `protocol codec alone ${codec.gz}; budget ${BUDGET}; dist/emitwire.min.js ${scriptGz} gzipped (${script.length} minified)`;
   if (total.gz > BUDGET) console.warn(`${line}\n*** OVER THE ${BUDGET}-byte BUDGET of issue 4 by ${total.gz - BUDGET} bytes ***`);
   else console.log(line);
   expect(total.gz).toBeLessThanOrEqual(Math.max(BUDGET, CEILING));
