@@ -2,9 +2,15 @@
  * A tiny typed event emitter for the Manager and the Socket (the browser bundle carries no
  * eventemitter3). Listeners live in a Map, so `__proto__` or `constructor` are ordinary names.
  * The local dispatch is `emitReserved`, because `Socket#emit` sends to the server.
+ *
+ * Every listener list (an event's, and the Socket's `onAny` / `onAnyOutgoing` lists, kept under
+ * symbol keys that no event name can equal) goes through the same four protected helpers.
  */
 
 type Stored = ((...args: unknown[]) => void) & { fn?: unknown };
+
+/** A listener list's key: an event name, or a symbol for a subclass's own list (`onAny`). */
+type Key = string | symbol;
 
 /** Event names of an emitter: its reserved events, then its user events. */
 export type EmitterEvents<R, E> = (keyof R | keyof E) & string;
@@ -17,24 +23,21 @@ export type EmitterListener<R, E, K> = K extends keyof R ? R[K] : K extends keyo
  * to listener signatures; `E` maps the user events that arrive from the peer.
  */
 export class Emitter<R extends object, E extends object = object> {
-  #listeners = new Map<string, Stored[]>();
+  #lists = new Map<Key, Stored[]>();
 
   /** Adds a listener for `event`. */
   on<K extends EmitterEvents<R, E>>(event: K, listener: EmitterListener<R, E, K>): this {
-    let list = this.#listeners.get(event);
-    if (list === undefined) this.#listeners.set(event, (list = []));
-    list.push(listener as Stored);
-    return this;
+    return this._on(event, listener);
   }
 
   /** Adds a listener that is removed after its first call. */
   once<K extends EmitterEvents<R, E>>(event: K, listener: EmitterListener<R, E, K>): this {
     const wrapper: Stored = (...args) => {
-      this.off(event, wrapper as EmitterListener<R, E, K>);
+      this._off(event, wrapper);
       (listener as Stored).apply(this, args);
     };
     wrapper.fn = listener;
-    return this.on(event, wrapper as EmitterListener<R, E, K>);
+    return this._on(event, wrapper);
   }
 
   /**
@@ -42,29 +45,22 @@ export class Emitter<R extends object, E extends object = object> {
    * `listener` is omitted, or every listener of every event when both are omitted.
    */
   off<K extends EmitterEvents<R, E>>(event?: K, listener?: EmitterListener<R, E, K>): this {
-    if (event === undefined) this.#listeners.clear();
-    else if (listener === undefined) this.#listeners.delete(event);
-    else {
-      const list = this.#listeners.get(event) ?? [];
-      const i = list.findIndex((f) => f === listener || f.fn === listener);
-      if (i >= 0) list.splice(i, 1);
-    }
-    return this;
+    return this._off(event, listener);
   }
 
   /** Same as {@link off} with no listener: removes every listener of `event`, or of every event. */
   removeAllListeners<K extends EmitterEvents<R, E>>(event?: K): this {
-    return this.off(event);
+    return this._off(event);
   }
 
   /** The listeners of `event` (a copy). */
   listeners<K extends EmitterEvents<R, E>>(event: K): EmitterListener<R, E, K>[] {
-    return (this.#listeners.get(event) ?? []).slice() as EmitterListener<R, E, K>[];
+    return this._list(event) as EmitterListener<R, E, K>[];
   }
 
   /** True when `event` has at least one listener. */
   hasListeners<K extends EmitterEvents<R, E>>(event: K): boolean {
-    return (this.#listeners.get(event)?.length ?? 0) > 0;
+    return this._list(event).length > 0;
   }
 
   /** Calls the listeners of reserved event `event` (local only, never sent over the wire). */
@@ -72,9 +68,38 @@ export class Emitter<R extends object, E extends object = object> {
     this.dispatch(event, args);
   }
 
-  /** Calls the listeners of any event with `args`. */
-  protected dispatch(event: string, args: unknown[]): void {
-    // a copy: a listener may remove itself (once) or others while we iterate
-    for (const fn of this.#listeners.get(event)?.slice() ?? []) fn.apply(this, args);
+  /** @internal Adds `fn` to list `key`, last or (`prepend`) first. */
+  protected _on(key: Key, fn: unknown, prepend?: boolean): this {
+    const lists = this.#lists;
+    let list = lists.get(key);
+    if (!list) lists.set(key, (list = []));
+    list[prepend ? 'unshift' : 'push'](fn as Stored);
+    return this;
+  }
+
+  /** @internal Removes the first `fn` from list `key`, list `key` without `fn`, every event's list without `key`. */
+  protected _off(key?: Key, fn?: unknown): this {
+    const lists = this.#lists;
+    // every event's list, not a subclass's own lists (`socket.off()` keeps the `onAny` listeners)
+    if (key === undefined) {
+      for (const k of lists.keys()) if (typeof k === 'string') lists.delete(k);
+    }
+    else if (fn === undefined) lists.delete(key);
+    else {
+      const list = lists.get(key) ?? [];
+      const i = list.findIndex((f) => f === fn || f.fn === fn);
+      if (i >= 0) list.splice(i, 1);
+    }
+    return this;
+  }
+
+  /** @internal A copy of list `key`: listeners may remove themselves (once) or others while it runs. */
+  protected _list(key: Key): Stored[] {
+    return (this.#lists.get(key) ?? []).slice();
+  }
+
+  /** Calls the listeners of any event (or list `key`) with `args`. */
+  protected dispatch(key: Key, args: unknown[]): void {
+    for (const fn of this._list(key)) fn.apply(this, args);
   }
 }

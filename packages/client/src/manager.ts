@@ -76,8 +76,8 @@ export class Manager extends Emitter<ManagerEvents> {
   #ws: WebSocketLike | undefined;
   #decoder: Decoder | undefined;
   #openCallback: ((err?: Error) => void) | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined; // open timeout, then heartbeat watchdog
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  // one timer: the open timeout, then the heartbeat watchdog while open, the reconnection delay while closed
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #reconnecting = false;
   #skipReconnect = false;
   #watchdog = 0;
@@ -126,8 +126,7 @@ export class Manager extends Emitter<ManagerEvents> {
     const url = new URL(this.uri);
     url.protocol = /^(https|wss):$/.test(url.protocol) ? 'wss:' : 'ws:';
     url.pathname = path.replace(/\/?$/, '/');
-    const q = url.searchParams;
-    for (const [k, v] of Object.entries({ ...query, EIO: '4', transport: 'websocket' })) q.set(k, v);
+    for (const [k, v] of Object.entries({ ...query, EIO: '4', transport: 'websocket' })) url.searchParams.set(k, v);
     const ws = (this.#ws = new (this.#WebSocket()!)(url.href));
     // browsers and Node's global WebSocket deliver Blobs by default; `ws` delivers Buffers (kept)
     if (ws.binaryType === 'blob') ws.binaryType = 'arraybuffer';
@@ -148,7 +147,7 @@ export class Manager extends Emitter<ManagerEvents> {
   close(): this {
     this.#skipReconnect = true;
     this.#reconnecting = false;
-    clearTimeout(this.#reconnectTimer);
+    clearTimeout(this.#timer);
     this.#backoff.reset();
     if (this.readyState !== 'closed') this.#onClose('forced close');
     return this;
@@ -168,19 +167,12 @@ export class Manager extends Emitter<ManagerEvents> {
 
   /** @internal A socket left: close the connection when no socket is active any more. */
   _destroy(): void {
-    if (!this.#each(() => {})) this.close();
+    if (!this.#sockets().length) this.close();
   }
 
-  /** Calls `fn` for each socket that wants to be connected; true if there was one. */
-  #each(fn: (socket: Socket) => void): boolean {
-    let any = false;
-    for (const socket of this.nsps.values()) {
-      if (socket.active) {
-        fn(socket);
-        any = true;
-      }
-    }
-    return any;
+  /** The sockets that want to be connected. */
+  #sockets(): Socket[] {
+    return [...this.nsps.values()].filter((socket) => socket.active);
   }
 
   #WebSocket() {
@@ -196,14 +188,14 @@ export class Manager extends Emitter<ManagerEvents> {
     let packet: DecodedPacket | undefined;
     let open: { sid: string; pingInterval: number; pingTimeout: number } | undefined;
     try {
-      if (!(type >= 0 && type <= 6)) throw new ProtocolError('EW_ENGINE_PACKET' satisfies ErrorCodeValue, 'unknown Engine.IO packet type');
+      if (!(type >= 0 && type <= 6)) throw new ProtocolError('EW_ENGINE_PACKET' satisfies ErrorCodeValue);
       if (type === ENGINE_MESSAGE) packet = this.#decoder!.add(body as string | ArrayBuffer);
       else if (type === ENGINE_OPEN && this.readyState === 'opening') {
         open = JSON.parse(body as string);
         // the heartbeat: a watchdog that is not a number within setTimeout's range would fire at once, forever
         const watchdog: unknown = open!.pingInterval + open!.pingTimeout;
         if (typeof open!.sid !== 'string' || typeof watchdog !== 'number' || !(watchdog >= 0 && watchdog < 2 ** 31)) {
-          throw new ProtocolError('EW_INVALID_PAYLOAD' satisfies ErrorCodeValue, 'invalid open packet');
+          throw new ProtocolError('EW_INVALID_PAYLOAD' satisfies ErrorCodeValue);
         }
         this.#watchdog = watchdog;
       }
@@ -218,7 +210,7 @@ export class Manager extends Emitter<ManagerEvents> {
       const callback = this.#openCallback;
       this.#openCallback = undefined;
       this.emitReserved('open');
-      this.#each((socket) => socket._onopen());
+      for (const socket of this.#sockets()) socket._onopen();
       callback?.();
     } else if (type === ENGINE_PING) {
       this.#watch();
@@ -239,6 +231,7 @@ export class Manager extends Emitter<ManagerEvents> {
     const ws = this.#ws;
     const wasOpen = this.readyState === 'open';
     const callback = this.#openCallback;
+    const reconnect = this.opts.reconnection;
     clearTimeout(this.#timer);
     if (ws) {
       // no-ops, not null: `ws` emits 'error' when a pending handshake is aborted, and an
@@ -252,18 +245,18 @@ export class Manager extends Emitter<ManagerEvents> {
     if (wasOpen) {
       this.#backoff.reset();
       this.emitReserved('close', reason as CloseReason, description);
-      this.#each((socket) => socket._onclose(reason === 'forced close' ? 'io client disconnect' : (reason as DisconnectReason), description));
-      if (this.opts.reconnection) this.#reconnect();
+      for (const socket of this.#sockets()) socket._onclose(reason === 'forced close' ? 'io client disconnect' : (reason as DisconnectReason), description);
+      if (reconnect) this.#reconnect();
     } else if (reason !== 'forced close') {
       // a connection attempt failed
       const err =
         reason === 'timeout'
-          ? new TimeoutError('EW_CONNECT_TIMEOUT' satisfies ErrorCodeValue, 'connection timed out')
+          ? new TimeoutError('EW_CONNECT_TIMEOUT' satisfies ErrorCodeValue)
           : new ClosedError('EW_DISCONNECTED' satisfies ErrorCodeValue, `connection failed (${reason})`);
       this.emitReserved('error', err);
-      this.#each((socket) => socket._onerror(err));
+      for (const socket of this.#sockets()) socket._onerror(err);
       if (callback) callback(err);
-      else if (this.opts.reconnection && !this.#backoff.attempts) this.#reconnect();
+      else if (reconnect && !this.#backoff.attempts) this.#reconnect();
     }
   }
 
@@ -275,21 +268,21 @@ export class Manager extends Emitter<ManagerEvents> {
       return this.emitReserved('reconnect_failed');
     }
     this.#reconnecting = true;
-    this.#reconnectTimer = setTimeout(() => {
+    this.#timer = setTimeout(() => {
       this.emitReserved('reconnect_attempt', backoff.attempts);
       // a listener may have closed the manager
-      if (this.#skipReconnect) return;
-      this.open((err) => {
-        this.#reconnecting = false;
-        if (err) {
-          this.emitReserved('reconnect_error', err);
-          this.#reconnect();
-        } else {
-          const attempts = backoff.attempts;
-          backoff.reset();
-          this.emitReserved('reconnect', attempts);
-        }
-      });
+      if (this.#reconnecting) {
+        this.open((err) => {
+          this.#reconnecting = false;
+          if (err) {
+            this.emitReserved('reconnect_error', err);
+            this.#reconnect();
+          } else {
+            this.emitReserved('reconnect', backoff.attempts);
+            backoff.reset();
+          }
+        });
+      }
     }, backoff.duration());
   }
 }

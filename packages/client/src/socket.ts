@@ -72,25 +72,21 @@ export interface TimeoutEmitter<C extends EventContract> {
   ): Promise<AckResult<ClientToServerEvents<C>, K>>;
 }
 
-/** How a pending ack is settled internally: an error (timeout, disconnect), or the ack's arguments. */
+/** How a pending ack ends, the one way for all of them: an error (timeout, disconnect), or the ack's arguments. */
 type Settle = (err: Error | null, args?: unknown[]) => void;
 type Callback = (...args: unknown[]) => void;
 interface Flags {
   volatile?: boolean;
   timeout?: number | undefined;
-  withError?: boolean;
 }
 /** An emit, encoded: its frames, its data (for onAnyOutgoing) and its ack id. */
 type Buffered = [frames: EncodedPacket, data: unknown[], id: number | undefined];
-/** An emit waiting in the retry queue: its data (ack callback last), flags, tries, in flight. */
-interface Queued {
-  data: unknown[];
-  flags: Flags;
-  tries: number;
-  pending?: boolean;
-}
 /** An event as it arrives: name then arguments, and the ack id the server asked for. */
 type Received = { data: unknown[]; id: number | undefined };
+
+/** The keys of the `onAny` and `onAnyOutgoing` listener lists in the Emitter (no event name equals them). */
+const ANY = Symbol();
+const OUT = Symbol();
 
 const fail = (message: string): never => {
   throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, message);
@@ -130,10 +126,9 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   #buffer: Buffered[] = [];
   #received: Received[] = [];
   #lost = false;
-  #queue: Queued[] = [];
+  /** With `retries`: the emits waiting their turn, each as the function that sends it; the head is in flight. */
+  #queue: (() => void)[] = [];
   #flags: Flags = {};
-  #any: AnyListener[] = [];
-  #anyOut: AnyListener[] = [];
   #pid: string | undefined;
   #offset: string | undefined;
 
@@ -217,14 +212,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     ...args: EventParams<ClientToServerEvents<C>, K> | EventArgs<ClientToServerEvents<C>, K>
   ): this {
     check(event);
-    const flags = this.#flags;
-    const data: unknown[] = [event, ...args];
-    this.#flags = {};
-    if (!this.#opts.retries) this.#emit(data, flags);
-    else if (this.#queue.length < this.#opts.maxBufferedEmits) {
-      this.#queue.push({ data, flags, tries: 0 });
-      this.#drain();
-    } else throw full('retry queue');
+    this.#emit([event, ...args]);
     return this;
   }
 
@@ -240,66 +228,55 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   ): Promise<AckResult<ClientToServerEvents<C>, K>> {
     // misuse throws here, synchronously, not as a rejection
     check(event);
-    this.#flags.withError = true;
     return new Promise((resolve, reject) => {
-      const ack = (err: Error | null, res: AckResult<ClientToServerEvents<C>, K>) => (err ? reject(err) : resolve(res));
-      this.#untyped(event, ...args, ack);
+      this.#emit([event, ...args, (err: Error | null, res: AckResult<ClientToServerEvents<C>, K>) => (err ? reject(err) : resolve(res))], true);
     });
   }
 
   /** Emits a `message` event (Socket.IO's `send`). */
   send(...args: unknown[]): this {
-    return this.#untyped('message', ...args);
-  }
-
-  #untyped(...args: unknown[]): this {
-    return (this.emit as unknown as (...a: unknown[]) => this).apply(this, args);
+    this.#emit(['message', ...args]);
+    return this;
   }
 
   /** Adds a listener called with every incoming event (name, then arguments), before the event's own listeners. */
   onAny(listener: AnyListener): this {
-    this.#any.push(listener);
-    return this;
+    return this._on(ANY, listener);
   }
 
   /** Like {@link onAny}, first in line. */
   prependAny(listener: AnyListener): this {
-    this.#any.unshift(listener);
-    return this;
+    return this._on(ANY, listener, true);
   }
 
   /** Removes an {@link onAny} listener, or all of them. */
   offAny(listener?: AnyListener): this {
-    this.#any = listener ? this.#any.filter((l) => l !== listener) : [];
-    return this;
+    return this._off(ANY, listener);
   }
 
   /** The {@link onAny} listeners. */
   listenersAny(): AnyListener[] {
-    return this.#any.slice();
+    return this._list(ANY);
   }
 
   /** Adds a listener called with every event sent to the server (ack callbacks left out). */
   onAnyOutgoing(listener: AnyListener): this {
-    this.#anyOut.push(listener);
-    return this;
+    return this._on(OUT, listener);
   }
 
   /** Like {@link onAnyOutgoing}, first in line. */
   prependAnyOutgoing(listener: AnyListener): this {
-    this.#anyOut.unshift(listener);
-    return this;
+    return this._on(OUT, listener, true);
   }
 
   /** Removes an {@link onAnyOutgoing} listener, or all of them. */
   offAnyOutgoing(listener?: AnyListener): this {
-    this.#anyOut = listener ? this.#anyOut.filter((l) => l !== listener) : [];
-    return this;
+    return this._off(OUT, listener);
   }
 
   /** The {@link onAnyOutgoing} listeners. */
   listenersAnyOutgoing(): AnyListener[] {
-    return this.#anyOut.slice();
+    return this._list(OUT);
   }
 
   /** @internal The manager's connection opened: send CONNECT with the auth payload. */
@@ -325,10 +302,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     if (connected) this.emitReserved('disconnect', reason, description);
     // acks of emits still buffered survive: those emits are sent on reconnect
     for (const [id, settle] of this.#acks) {
-      if (!this.#buffer.some((p) => p[2] === id)) {
-        this.#acks.delete(id);
-        settle(closed('socket has been disconnected'));
-      }
+      if (!this.#buffer.some((p) => p[2] === id)) settle(closed('socket has been disconnected'));
     }
   }
 
@@ -338,7 +312,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
       case CONNECT: {
         const { sid, pid } = packet.data ?? {};
         if (typeof sid !== 'string') {
-          this.emitReserved('connect_error', new RpcError('EW_INVALID_PAYLOAD' satisfies ErrorCodeValue, 'CONNECT answer without a sid'));
+          this.emitReserved('connect_error', new RpcError('EW_INVALID_PAYLOAD' satisfies ErrorCodeValue));
           break;
         }
         this.id = sid;
@@ -353,7 +327,6 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
         for (const p of received) this.#onEvent(p);
         for (const p of buffered) this.#write(p);
         this.emitReserved('connect');
-        this.#drain();
         break;
       }
       case EVENT:
@@ -363,12 +336,9 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
         else if (this.#received.length < this.#opts.maxBufferedEmits) this.#received.push(packet);
         else this.#lost = true;
         break;
-      case ACK: {
-        const settle = this.#acks.get(packet.id);
-        this.#acks.delete(packet.id);
-        settle?.(null, packet.data);
+      case ACK:
+        this.#acks.get(packet.id)?.(null, packet.data);
         break;
-      }
       default:
         // DISCONNECT, or CONNECT_ERROR: the server refused the namespace
         this.#destroy();
@@ -390,7 +360,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     // connection state recovery: the offset is the last argument of events without ack
     const last = args[args.length - 1];
     if (this.#pid && typeof last === 'string') this.#offset = last;
-    for (const listener of this.#any.slice()) listener(event, ...args);
+    this.dispatch(ANY, [event, ...args]);
     this.dispatch(event, args);
   }
 
@@ -404,75 +374,77 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   }
 
   #write([frames, data]: Buffered): void {
-    for (const listener of this.#anyOut.slice()) listener(...(data as [string, ...unknown[]]));
+    this.dispatch(OUT, data);
     this.io._write(frames);
   }
 
-  /** Sends (or buffers) one event; `data` is the event name then the arguments, ack callback last. */
-  #emit(data: unknown[], flags: Flags, settle?: Settle): void {
-    const { ackTimeout, maxBufferedEmits, maxPendingAcks } = this.#opts;
+  /**
+   * Sends (or buffers) one event; `data` is the event name then the arguments, ack callback last.
+   * With `retries`, every emit asks for an ack and waits in the queue for its turn; a try that
+   * fails (timeout, disconnect) is sent again with a new id, and the ack callback sees the last try.
+   */
+  #emit(data: unknown[], errorFirst?: boolean): void {
+    const { ackTimeout, retries, maxBufferedEmits } = this.#opts;
+    const flags = this.#flags;
     const timeout = flags.timeout ?? ackTimeout;
-    const withError = flags.withError || timeout !== undefined;
-    const cb = !settle && typeof data[data.length - 1] === 'function' ? (data.pop() as Callback) : undefined;
+    const withError = errorFirst || timeout !== undefined || retries > 0;
+    this.#flags = {};
+    const cb = typeof data[data.length - 1] === 'function' ? (data.pop() as Callback) : undefined;
+    // error-first callbacks get the error (or the server handler's RpcError), plain ones the
+    // server's arguments as they are, and nothing on failure
+    const settle: Settle | undefined =
+      cb &&
+      ((err, args = []) => {
+        if (withError && (err ??= fromRemoteErrorPayload(args) ?? null)) cb(err);
+        else if (withError) cb(null, ...args);
+        else if (!err) cb(...args);
+      });
+    if (!retries) return this.#send(data, flags, timeout, settle);
+    const queue = this.#queue;
+    if (queue.length >= maxBufferedEmits) throw full('retry queue');
+    let tries = 0;
+    const done: Settle = (err, args) => {
+      queue.shift();
+      settle?.(err, args);
+      queue[0]?.();
+    };
+    const send = (): void => {
+      try {
+        // a disconnect on the way counts as a try too; offline, the resend waits in the buffer
+        this.#send(data, flags, timeout, (err, args) => (err && tries++ < retries ? send() : done(err, args)));
+      } catch (err) {
+        done(err as Error);
+      }
+    };
+    if (queue.push(send) === 1) send();
+  }
+
+  /** Encodes one event and writes it, or buffers it while offline; `settle`, if any, ends its ack. */
+  #send(data: unknown[], flags: Flags, timeout: number | undefined, settle?: Settle): void {
+    const { maxBufferedEmits, maxPendingAcks } = this.#opts;
+    const acks = this.#acks;
     const offline = !this.connected;
-    // plain callbacks get the server's arguments as they are, and nothing on failure
-    const ack: Settle | undefined =
-      settle ??
-      (cb &&
-        ((err, args = []) => {
-          if (withError && (err ??= fromRemoteErrorPayload(args) ?? null)) cb(err);
-          else if (withError) cb(null, ...args);
-          else if (!err) cb(...args);
-        }));
-    if (offline && flags.volatile) return ack?.(closed('volatile emit dropped while disconnected'));
+    if (offline && flags.volatile) return settle?.(closed('volatile emit dropped'));
     if (offline && this.#buffer.length >= maxBufferedEmits) throw full('offline emit buffer');
-    if (ack && this.#acks.size >= maxPendingAcks) throw full('pending ack table');
-    const id = ack ? this.#ids++ : undefined;
+    if (settle && acks.size >= maxPendingAcks) throw full('pending ack table');
+    const id = settle ? this.#ids++ : undefined;
     const p: Buffered = [encodePacket({ type: EVENT, nsp: this.nsp, id, data }), data, id];
-    if (ack) {
+    if (settle) {
       const timer =
         timeout === undefined
           ? undefined
           : setTimeout(() => {
-              this.#acks.delete(id!);
               this.#buffer = this.#buffer.filter((b) => b !== p);
-              ack(new TimeoutError('EW_ACK_TIMEOUT' satisfies ErrorCodeValue, 'operation has timed out'));
+              acks.get(id!)!(new TimeoutError('EW_ACK_TIMEOUT' satisfies ErrorCodeValue, 'operation has timed out'));
             }, timeout);
-      this.#acks.set(id!, (err, args) => {
+      acks.set(id!, (err, args) => {
         clearTimeout(timer);
-        ack(err, args);
+        acks.delete(id!);
+        settle(err, args);
       });
     }
     if (offline) this.#buffer.push(p);
     else this.#write(p);
-  }
-
-  /** Sends the head of the retry queue unless it is already in flight (one at a time, in order). */
-  #drain(): void {
-    const item = this.#queue[0];
-    if (!item || item.pending) return;
-    item.pending = true;
-    item.tries++;
-    const data = item.data.slice();
-    const cb = typeof data[data.length - 1] === 'function' ? (data.pop() as Callback) : undefined;
-    const next = (err: Error | null, args: unknown[] = []) => {
-      this.#queue.shift();
-      err ??= fromRemoteErrorPayload(args) ?? null;
-      if (err) cb?.(err);
-      else cb?.(null, ...args);
-      this.#drain();
-    };
-    try {
-      this.#emit(data, item.flags, (err, args) => {
-        item.pending = false;
-        if (!err) next(null, args);
-        else if (item.tries > this.#opts.retries) next(err);
-        // a disconnect on the way counts as a try too; offline, the resend waits in the buffer
-        else this.#drain();
-      });
-    } catch (err) {
-      next(err as Error);
-    }
   }
 }
 

@@ -27,7 +27,7 @@ export function hasBinary(value: unknown): boolean {
 export function replaceBinaries(value: unknown, attachments: BinaryData[], depth = 0): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (depth > MAX_ENCODE_DEPTH) {
-    throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, 'data is circular or nested too deeply to encode');
+    throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, 'data cannot be encoded as JSON');
   }
   if (isBinary(value)) return { _placeholder: true, num: attachments.push(value) - 1 };
   const record = value as Record<string | number, unknown>;

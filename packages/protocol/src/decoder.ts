@@ -17,7 +17,7 @@
  * The code is written to stay small, since it ships in the browser bundle of the client.
  */
 import { ProtocolError, type ErrorCodeValue } from './errors.js';
-import { ACK, BINARY_ACK, BINARY_EVENT, CONNECT, CONNECT_ERROR, DISCONNECT, EVENT, RESERVED_EVENTS, type DecodedPacket } from './packet.js';
+import { ACK, BINARY_EVENT, CONNECT, CONNECT_ERROR, DISCONNECT, EVENT, RESERVED_EVENTS, type DecodedPacket } from './packet.js';
 
 /** Limits of the {@link Decoder}. All finite by default. */
 export interface DecoderOptions {
@@ -65,9 +65,9 @@ type Slot = [container: Container, key: string | number, num: number];
 /** A binary packet waiting for its attachments. */
 type Pending = [packet: DecodedPacket, expected: number, buffers: Attachment[], slots: Slot[]];
 
-/** Throws the ProtocolError of `code`, whose message is the code in words, then `detail`. */
-const fail = (code: ErrorCodeValue, detail?: string): never => {
-  throw new ProtocolError(code, code.slice(3).toLowerCase().replace(/_/g, ' ') + (detail ? ': ' + detail : ''));
+/** Throws the ProtocolError of `code`, whose message is the code in words (the code is the contract). */
+const fail = (code: ErrorCodeValue): never => {
+  throw new ProtocolError(code);
 };
 
 const isObject = (value: unknown): value is Container => typeof value === 'object' && value !== null;
@@ -80,8 +80,18 @@ const digits = (str: string, i: number, max: number): number => {
   return j;
 };
 
-/** What the data of each (plain) packet type must be, for error messages. */
-const EXPECTED = ['an object or nothing', 'nothing', '[name, ...args]', 'an array', '{message, data?}'];
+/**
+ * The data rule of each packet type, BINARY_EVENT / BINARY_ACK as EVENT / ACK (PROTOCOL.md): CONNECT
+ * nothing or a plain object, DISCONNECT nothing, EVENT a non-empty array with a string (or number)
+ * first element, ACK an array, CONNECT_ERROR `{message, data?}`.
+ */
+const VALID_DATA: ReadonlyArray<(data: unknown, hasData: boolean) => boolean> = [
+  (data, hasData) => !hasData || isPlainObject(data),
+  (_, hasData) => !hasData,
+  (data) => Array.isArray(data) && (typeof data[0] === 'string' || Number.isFinite(data[0])),
+  Array.isArray,
+  (data) => isPlainObject(data) && typeof data.message === 'string',
+];
 
 /** Incremental decoder for one connection (see the state diagram at the top of this file). */
 export class Decoder {
@@ -109,22 +119,17 @@ export class Decoder {
    */
   add(message: string | Uint8Array | ArrayBuffer): DecodedPacket | undefined {
     const pending = this.#pending;
-    const max = this.#opts.maxPayload;
+    const text = typeof message === 'string';
     this.#pending = undefined;
-    if (typeof message === 'string') {
-      // a text message while attachments are awaited (PROTOCOL.md)
-      if (pending) fail('EW_UNEXPECTED_TEXT', 'attachments are awaited');
-      if (message.length > max) fail('EW_PAYLOAD_TOO_LARGE');
-      return this.#text(message);
-    }
     // Brand checks, not instanceof alone: buffers may come from another realm (vm, worker, iframe).
-    if (!(ArrayBuffer.isView(message) || Object.prototype.toString.call(message) === '[object ArrayBuffer]')) {
-      fail('EW_INVALID_PAYLOAD', 'neither text nor binary');
+    if (!(text || ArrayBuffer.isView(message) || Object.prototype.toString.call(message) === '[object ArrayBuffer]')) {
+      fail('EW_INVALID_PAYLOAD');
     }
-    // a binary message when none is awaited (PROTOCOL.md)
-    if (!pending) return fail('EW_UNEXPECTED_BINARY');
-    if (message.byteLength > max) fail('EW_PAYLOAD_TOO_LARGE');
-    const [packet, expected, buffers, slots] = pending;
+    // a text message while attachments are awaited, a binary message when none is (PROTOCOL.md)
+    if (text === !!pending) fail(text ? 'EW_UNEXPECTED_TEXT' : 'EW_UNEXPECTED_BINARY');
+    if ((text ? message.length : message.byteLength) > this.#opts.maxPayload) fail('EW_PAYLOAD_TOO_LARGE');
+    if (text) return this.#text(message);
+    const [packet, expected, buffers, slots] = pending!;
     if (buffers.push(message) < expected) {
       this.#pending = pending;
       return undefined;
@@ -137,29 +142,29 @@ export class Decoder {
   }
 
   #text(str: string): DecodedPacket | undefined {
-    const opts = this.#opts;
+    const { maxAttachments, maxDepth, maxNamespaceLength, rejectReservedEvents } = this.#opts;
     const len = str.length;
-    const type = str.charCodeAt(0) - 48;
+    let type = str.charCodeAt(0) - 48;
     // packet type within 0–6 (PROTOCOL.md)
     if (!(type >= 0 && type <= 6)) fail('EW_PACKET_TYPE');
     let i = 1;
     let j: number;
     let attachments = -1;
     if (type >= BINARY_EVENT) {
-      // BINARY_EVENT / BINARY_ACK: an attachment count, an integer in 0..maxAttachments, then '-'
-      j = digits(str, i, 7);
-      attachments = Number(str.slice(i, j));
-      if (j === i || str.charCodeAt(j) !== 45 /* - */ || attachments > opts.maxAttachments) {
-        fail('EW_INVALID_ATTACHMENTS');
-      }
+      // BINARY_EVENT / BINARY_ACK: an attachment count, an integer in 0..maxAttachments, then '-';
+      // from here on the packet is an EVENT / ACK with attachments
+      j = digits(str, 1, 7);
+      attachments = Number(str.slice(1, j));
+      if (j === 1 || str.charCodeAt(j) !== 45 /* - */ || attachments > maxAttachments) fail('EW_INVALID_ATTACHMENTS');
       i = j + 1;
+      type -= BINARY_EVENT - EVENT;
     }
 
     let nsp = '/';
     if (str.charCodeAt(i) === 47 /* / */) {
       j = str.indexOf(',', i);
       if (j < 0) j = len;
-      if (j - i > opts.maxNamespaceLength) fail('EW_INVALID_NAMESPACE', 'too long');
+      if (j - i > maxNamespaceLength) fail('EW_INVALID_NAMESPACE');
       nsp = str.slice(i, j);
       i = j + 1;
     }
@@ -167,20 +172,18 @@ export class Decoder {
     // ack id: a safe non-negative integer (PROTOCOL.md); a safe integer has at most 16 digits, so
     // the scan stops at 17. No packet data starts with '.', 'e' or 'E' (a fraction or an exponent
     // of the id: 46, 101, 69), nor with '-' (45; data is never a bare number: a negative id).
-    let id: number | undefined;
     j = digits(str, i, 17);
-    if (j > i) id = Number(str.slice(i, j));
+    const id = j > i ? Number(str.slice(i, j)) : undefined;
     const c = str.charCodeAt(j);
     if (j - i > 16 || !Number.isSafeInteger(id ?? 0) || (j > i ? c === 46 || c === 101 || c === 69 : c === 45)) {
       fail('EW_INVALID_ACK_ID');
     }
-    i = j;
 
     let data: unknown;
-    const hasData = i < len;
+    const hasData = j < len;
     if (hasData) {
       try {
-        data = JSON.parse(str.slice(i));
+        data = JSON.parse(str.slice(j));
       } catch {
         fail('EW_INVALID_JSON');
       }
@@ -189,38 +192,23 @@ export class Decoder {
     // The walk enforces maxDepth and collects placeholders. Nesting deeper than maxDepth needs
     // more than 2 × maxDepth characters, so short data skips the walk.
     const slots: Slot[] = [];
-    if (isObject(data) && (attachments >= 0 || len - i > 2 * opts.maxDepth)) walk(data, opts.maxDepth, attachments, slots);
+    if (isObject(data) && (attachments >= 0 || len - j > 2 * maxDepth)) walk(data, maxDepth, attachments, slots);
 
-    const event = type === EVENT || type === BINARY_EVENT;
-    const ack = type === ACK || type === BINARY_ACK;
-    const name: unknown = Array.isArray(data) && data[0];
     // an ack id only on EVENT (asking) and ACK (answering); always on ACK
-    if (id === undefined ? ack : !event && !ack) fail(type === DISCONNECT ? 'EW_INVALID_PAYLOAD' : 'EW_INVALID_ACK_ID');
+    if (id === undefined ? type === ACK : type !== EVENT && type !== ACK) fail(type === DISCONNECT ? 'EW_INVALID_PAYLOAD' : 'EW_INVALID_ACK_ID');
     // CONNECT_ERROR data: {message, data?}, or a bare string from older peers
     if (type === CONNECT_ERROR && typeof data === 'string') data = { message: data };
-    // the data of each type (PROTOCOL.md): EVENT a non-empty array with a string (or number) first
-    // element, ACK an array, CONNECT nothing or a plain object, DISCONNECT nothing
-    if (
-      event
-        ? !(typeof name === 'string' || Number.isFinite(name))
-        : ack
-          ? !Array.isArray(data)
-          : type === CONNECT_ERROR
-            ? !isPlainObject(data) || typeof data.message !== 'string'
-            : hasData && (type === DISCONNECT || !isPlainObject(data))
-    ) {
-      fail('EW_INVALID_PAYLOAD', EXPECTED[event ? EVENT : ack ? ACK : type]);
-    }
-    if (event && opts.rejectReservedEvents && RESERVED_EVENTS.has(name as string)) fail('EW_RESERVED_EVENT', name as string);
+    if (!VALID_DATA[type]!(data, hasData)) fail('EW_INVALID_PAYLOAD');
     const d = data as Container;
+    if (type === EVENT && rejectReservedEvents && RESERVED_EVENTS.has(d[0] as string)) fail('EW_RESERVED_EVENT');
     const packet = (
-      event || ack
-        ? { type: event ? EVENT : ACK, nsp, id, data }
-        : type === DISCONNECT
-          ? { type, nsp }
-          : type === CONNECT
-            ? { type, nsp, data }
-            : { type, nsp, data: Object.hasOwn(d, 'data') ? { message: d.message, data: d.data } : { message: d.message } }
+      type === DISCONNECT
+        ? { type, nsp }
+        : type === CONNECT
+          ? { type, nsp, data }
+          : type === CONNECT_ERROR
+            ? { type, nsp, data: Object.hasOwn(d, 'data') ? { message: d.message, data: d.data } : { message: d.message } }
+            : { type, nsp, id, data }
     ) as DecodedPacket;
     if (attachments > 0) this.#pending = [packet, attachments, [], slots];
     else return packet;

@@ -61,8 +61,14 @@ export const ErrorCode = {
 /** One of the stable error codes in {@link ErrorCode}. */
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Base class of every emitwire error. */
+/**
+ * Base class of every emitwire error.
+ *
+ * Each class sets its `name` as a literal (a field), not from `new.target.name`: minifiers rename
+ * classes, and `err.name` must read `TimeoutError`, not a letter, in a minified browser bundle too.
+ */
 export class EmitwireError extends Error {
+  override name = 'EmitwireError';
   /** A stable machine-readable code from {@link ErrorCode}. */
   readonly code: string;
 
@@ -70,32 +76,39 @@ export class EmitwireError extends Error {
    * @param code one of {@link ErrorCode} (inside emitwire: the literal value, e.g. `'EW_ACK_TIMEOUT'`,
    *   checked against {@link ErrorCodeValue}, so that browser bundles need not carry the whole map),
    *   or an application's own code for remote errors
+   * @param message defaults to the code in words (`EW_ACK_TIMEOUT`: `ack timeout`)
    */
-  constructor(code: string, message: string) {
+  constructor(code: string, message = code.slice(3).toLowerCase().replace(/_/g, ' ')) {
     super(message);
     this.code = code;
-    this.name = new.target.name;
   }
 }
 
 /** The peer broke a wire rule; the connection is closed with reason `parse error`. */
-export class ProtocolError extends EmitwireError {}
+export class ProtocolError extends EmitwireError {
+  override name = 'ProtocolError';
+}
 
 /** An acknowledgement or handshake did not arrive in time. */
-export class TimeoutError extends EmitwireError {}
+export class TimeoutError extends EmitwireError {
+  override name = 'TimeoutError';
+}
 
 /** The connection closed, or a bounded buffer refused more data. */
-export class ClosedError extends EmitwireError {}
+export class ClosedError extends EmitwireError {
+  override name = 'ClosedError';
+}
 
 /**
  * A remote handler failed (it threw, rejected, or the server refused the connection).
  * Carries only `code`, `message` and optional JSON `data`, never a stack.
  */
 export class RpcError extends EmitwireError {
+  override name = 'RpcError';
   /** Extra JSON data the remote side attached (for `connect_error`, the middleware's `err.data`). */
   readonly data: unknown;
 
-  constructor(code: string, message: string, data?: unknown) {
+  constructor(code: string, message?: string, data?: unknown) {
     super(code, message);
     this.data = data;
   }

@@ -14,14 +14,14 @@ const invalid = (message: string): never => {
   throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, message);
 };
 
+/** JSON.stringify, refusing what it cannot encode (circular data, BigInt) or yields undefined for (a function, a symbol). */
 function stringify(data: unknown): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(data);
-  } catch (err) {
-    invalid(`data cannot be encoded as JSON: ${(err as Error).message}`);
+  } catch {
+    // json stays undefined
   }
-  // JSON.stringify yields undefined for a function or symbol: refuse, rather than send "undefined".
   return json ?? invalid('data cannot be encoded as JSON');
 }
 
@@ -33,9 +33,9 @@ function stringify(data: unknown): string {
  * encodePacket({ type: PacketType.EVENT, nsp: '/admin', id: 5, data: ['x'] }) // '2/admin,5["x"]'
  */
 export function encodePacket({ type, nsp = '/', id, data }: Packet): EncodedPacket {
-  if (id !== undefined && !(Number.isSafeInteger(id) && id >= 0)) invalid('ack id must be a safe non-negative integer');
+  if (id !== undefined && !(Number.isSafeInteger(id) && id >= 0)) invalid('invalid ack id');
   // The namespace ends at the first comma on the wire, so a comma inside it cannot round-trip.
-  if (nsp[0] !== '/' || nsp.includes(',')) invalid('namespace must start with "/" and contain no comma');
+  if (nsp[0] !== '/' || nsp.includes(',')) invalid('invalid namespace');
   // the binary type of EVENT / ACK packets (of either form), 0 for the other types
   const binaryType = type === EVENT || type === BINARY_EVENT ? BINARY_EVENT : type === ACK || type === BINARY_ACK ? BINARY_ACK : 0;
   const attachments: BinaryData[] = [];
