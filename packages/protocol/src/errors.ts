@@ -151,7 +151,7 @@ export function fromRemoteErrorPayload(args: readonly unknown[]): RpcError | und
   const { code, message } = inner as { code?: unknown; message?: unknown };
   return new RpcError(
     typeof code === 'string' ? code : ('EW_REMOTE' satisfies ErrorCodeValue),
-    typeof message === 'string' ? message : 'Remote handler failed',
+    typeof message === 'string' ? message : undefined,
   );
 }
 

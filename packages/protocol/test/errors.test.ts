@@ -163,7 +163,7 @@ describe('toRemoteErrorPayload / fromRemoteErrorPayload', () => {
   it('falls back to EW_REMOTE and a generic message for malformed fields', () => {
     const back = fromRemoteErrorPayload([{ [REMOTE_ERROR_KEY]: { code: 5, message: ['x'] } }]);
     expect(back!.code).toBe('EW_REMOTE');
-    expect(back!.message).toBe('Remote handler failed');
+    expect(back!.message).toBe('remote');
   });
 
   it('round-trips any code and message (property)', () => {
