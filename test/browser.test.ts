@@ -5,30 +5,16 @@
  * the seed's style (`new SocketIO(host, port)`) and with `io('/admin')` on the same connection,
  * emits with acks, receives broadcasts and binary data (ArrayBuffer), and sends binary back.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { describeInChromium, launchChromium } from './support/chromium.js';
 import { Server, type Socket } from '@emitwire/server';
 import { io as nodeIo } from '@emitwire/client/node';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCRIPT = resolve(__dirname, '../packages/client/dist/emitwire.min.js');
-const available = existsSync(CHROMIUM);
-
-if (!available) {
-  const reason = `${CHROMIUM} is missing: the browser test against the emitwire server is SKIPPED (apt-get install chromium)`;
-  if (process.env.CI) {
-    test('Chromium is installed (required in CI)', () => {
-      throw new Error(reason);
-    });
-  } else {
-    console.warn(`\n\n*** ${reason} ***\n`);
-  }
-}
-
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>emitwire browser test (emitwire server)</title>
@@ -79,10 +65,9 @@ function httpGet(port: number, path: string): Promise<{ status: number; type: st
   });
 }
 
-(available ? describe : describe.skip)('in Chromium, against the emitwire server', () => {
+describeInChromium('the browser test against the emitwire server')('in Chromium, against the emitwire server', () => {
   let io: Server;
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: Browser | undefined;
   let port: number;
 
   beforeAll(async () => {
@@ -97,18 +82,12 @@ function httpGet(port: number, path: string): Promise<{ status: number; type: st
     io = new Server(http, { clientScript: SCRIPT, onHandlerError: () => {} });
     await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
     port = (http.address() as AddressInfo).port;
-    profile = mkdtempSync(join(tmpdir(), 'emitwire-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 60000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await io?.close();
-    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
   });
 
   test('our server serves the script build', async () => {
@@ -140,7 +119,7 @@ function httpGet(port: number, path: string): Promise<{ status: number; type: st
       }),
     );
 
-    const page = await context!.newPage();
+    const page = await browser!.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     await page.goto(`http://127.0.0.1:${port}/`);

@@ -6,19 +6,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { describeInChromium, launchChromium } from '../../../test/support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const chatDir = join(__dirname, '..');
 const repoRoot = join(chatDir, '..', '..');
 const outDir = join(repoRoot, 'test-output');
-
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run)`);
-  console.warn(`\n!!! SKIPPING the chat browser e2e tests: ${CHROMIUM} is not installed (apt-get install chromium) !!!\n`);
-}
-const describeBrowser = haveChromium ? describe : describe.skip;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -72,7 +65,7 @@ async function myName(page: Page): Promise<string> {
   return page.getByTestId('nick-input').inputValue();
 }
 
-describeBrowser('chat in Chromium', () => {
+describeInChromium('the chat browser e2e test')('chat in Chromium', () => {
   let browser: Browser;
   let server: ChildProcess | undefined;
   let port: number;
@@ -89,11 +82,7 @@ describeBrowser('chat in Chromium', () => {
     port = await freePort();
     url = `http://127.0.0.1:${port}/`;
     server = await startServer(port);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -5,28 +5,15 @@
  * The server is the official socket.io (ours is tested from the top-level test/ folder).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { describeInChromium, launchChromium } from '../../../test/support/chromium.js';
 import { Server } from 'socket.io';
-
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-
-if (!available) {
-  const reason = `${CHROMIUM} is missing: the browser test of @emitwire/client is SKIPPED (apt-get install chromium)`;
-  if (process.env.CI) {
-    test('Chromium is installed (required in CI)', () => {
-      throw new Error(reason);
-    });
-  } else {
-    console.warn(`\n\n*** ${reason} ***\n`);
-  }
-}
 
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
@@ -53,14 +40,14 @@ const PAGE = `<!doctype html>
 
 let http: HttpServer;
 let server: Server;
-let context: BrowserContext;
-let profile: string;
+let browser: Browser;
+let workdir: string;
 
-(available ? describe : describe.skip)('in Chromium', () => {
+describeInChromium('the browser test of @emitwire/client')('in Chromium', () => {
   beforeAll(async () => {
     // the package's own browser build (scripts/browser-bundles.mjs, an ES module: run by Node, not Jest)
-    profile = mkdtempSync(join(tmpdir(), 'emitwire-chromium-'));
-    const outdir = join(profile, 'dist');
+    workdir = mkdtempSync(join(tmpdir(), 'emitwire-browser-build-'));
+    const outdir = join(workdir, 'dist');
     const builder = pathToFileURL(resolve(__dirname, '../scripts/browser-bundles.mjs')).href;
     execFileSync(process.execPath, [
       '--input-type=module',
@@ -79,16 +66,12 @@ let profile: string;
     });
     server = new Server(http, { transports: ['websocket'] });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    context = await chromium.launchPersistentContext(join(profile, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 60000);
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
+    if (workdir) rmSync(workdir, { recursive: true, force: true });
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     http?.closeAllConnections();
   });
@@ -102,7 +85,7 @@ let profile: string;
       socket.on('echo', (a: Buffer, b: Buffer, ack: (r: unknown) => void) => ack({ a: [...a], b: [...b] }));
       socket.emit('bin', Buffer.from([1, 2, 3]), { data: new Uint8Array([4, 5]) });
     });
-    const page = await context.newPage();
+    const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     const port = (http.address() as AddressInfo).port;
