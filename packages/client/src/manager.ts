@@ -81,6 +81,7 @@ export class Manager extends Emitter<ManagerEvents> {
   #reconnecting = false;
   #skipReconnect = false;
   #watchdog = 0;
+  #maxPayload = Infinity;
 
   /**
    * @param uri the server URL (its path and query are ignored for the namespace; query parameters
@@ -158,10 +159,25 @@ export class Manager extends Emitter<ManagerEvents> {
     return this.close();
   }
 
-  /** @internal Writes an encoded packet (text, then its attachments) if the connection is open. */
+  /**
+   * @internal Writes an encoded packet (text, then its attachments) if the connection is open.
+   * @throws {EmitwireError} `EW_PAYLOAD_TOO_LARGE`, nothing written, when a message exceeds the server's `maxPayload`.
+   */
   _write(packet: EncodedPacket): void {
     if (this.readyState === 'open') {
-      for (const [i, m] of (typeof packet === 'string' ? [packet] : packet).entries()) this.#ws!.send(i ? m : '4' + m);
+      const max = this.#maxPayload;
+      const frames = (typeof packet === 'string' ? [packet] : packet).map((m, i) => (i ? m : '4' + m));
+      // the server counts bytes (UTF-8 for text: at most 3 per UTF-16 unit, so encode only near the limit)
+      if (
+        frames.some((m) =>
+          typeof m === 'string'
+            ? m.length * 3 > max && (m.length > max || new TextEncoder().encode(m).length > max)
+            : ((m as ArrayBuffer).byteLength ?? (m as Blob).size) > max,
+        )
+      ) {
+        throw new EmitwireError('EW_PAYLOAD_TOO_LARGE' satisfies ErrorCodeValue);
+      }
+      for (const m of frames) this.#ws!.send(m);
     }
   }
 
@@ -186,7 +202,7 @@ export class Manager extends Emitter<ManagerEvents> {
     const type = text ? data.charCodeAt(0) - 48 : ENGINE_MESSAGE;
     const body = text ? data.slice(1) : data;
     let packet: DecodedPacket | undefined;
-    let open: { sid: string; pingInterval: number; pingTimeout: number } | undefined;
+    let open: { sid: string; pingInterval: number; pingTimeout: number; maxPayload?: number } | undefined;
     try {
       if (!(type >= 0 && type <= 6)) throw new ProtocolError('EW_ENGINE_PACKET' satisfies ErrorCodeValue);
       if (type === ENGINE_MESSAGE) packet = this.#decoder!.add(body as string | ArrayBuffer);
@@ -198,6 +214,8 @@ export class Manager extends Emitter<ManagerEvents> {
           throw new ProtocolError('EW_INVALID_PAYLOAD' satisfies ErrorCodeValue);
         }
         this.#watchdog = watchdog;
+        // the server's limit on what it receives (a bad or missing value: no client-side check)
+        this.#maxPayload = open!.maxPayload! > 0 ? open!.maxPayload! : Infinity;
       }
     } catch (err) {
       return this.#onClose('parse error', err);

@@ -72,8 +72,11 @@ export interface TimeoutEmitter<C extends EventContract> {
   ): Promise<AckResult<ClientToServerEvents<C>, K>>;
 }
 
-/** How a pending ack ends, the one way for all of them: an error (timeout, disconnect), or the ack's arguments. */
-type Settle = (err: Error | null, args?: unknown[]) => void;
+/**
+ * How a pending ack ends, the one way for all of them: an error (timeout, disconnect), or the ack's
+ * arguments. Returns true when an error reached the caller (an error-first callback, emitWithAck).
+ */
+type Settle = (err: Error | null, args?: unknown[]) => boolean | void;
 type Callback = (...args: unknown[]) => void;
 interface Flags {
   volatile?: boolean;
@@ -206,6 +209,8 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
    *   that cannot be encoded.
    * @throws {ClosedError} `EW_BUFFER_FULL` when `maxBufferedEmits` emits are buffered or
    *   `maxPendingAcks` acks are pending.
+   * @throws {EmitwireError} `EW_PAYLOAD_TOO_LARGE` when connected and a message of the emit exceeds
+   *   the server's `maxPayload` (a buffered emit gets it through its ack when flushed).
    */
   emit<K extends EventNames<ClientToServerEvents<C>>>(
     event: K,
@@ -219,7 +224,8 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   /**
    * Emits `event` and resolves with the ack's first argument. Rejects with a `TimeoutError`
    * (`EW_ACK_TIMEOUT`), a `ClosedError` (`EW_DISCONNECTED` when the connection is lost first,
-   * `EW_BUFFER_FULL`), or the `RpcError` of a server handler that threw.
+   * `EW_BUFFER_FULL`), an `EmitwireError` `EW_PAYLOAD_TOO_LARGE` (see `emit`), or the `RpcError` of
+   * a server handler that threw.
    * @throws {EmitwireError} `EW_INVALID_ARGUMENT` for a reserved or non-string event name.
    */
   emitWithAck<K extends EventNamesWithAck<ClientToServerEvents<C>>>(
@@ -282,8 +288,15 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   /** @internal The manager's connection opened: send CONNECT with the auth payload. */
   _onopen(): void {
     const pid = this.#pid;
-    const send = (data?: Record<string, unknown>) =>
-      this.#packet({ type: CONNECT, data: pid ? { pid, offset: this.#offset, ...data } : data });
+    const send = (data?: Record<string, unknown>) => {
+      try {
+        this.#packet({ type: CONNECT, data: pid ? { pid, offset: this.#offset, ...data } : data });
+      } catch (err) {
+        // auth larger than the server's maxPayload: refused here, as the server would refuse it
+        this.#destroy();
+        this.emitReserved('connect_error', err as Error);
+      }
+    };
     if (typeof this.auth === 'function') this.auth(send);
     else send(this.auth);
   }
@@ -325,7 +338,15 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
         this.#buffer = [];
         this.#lost = false;
         for (const p of received) this.#onEvent(p);
-        for (const p of buffered) this.#write(p);
+        for (const p of buffered) {
+          try {
+            this.#write(p);
+          } catch (err) {
+            // too large for this server (EW_PAYLOAD_TOO_LARGE): not sent; the error goes to the
+            // emit's ack, or, when nobody gets it there, to the console
+            if (!this.#acks.get(p[2]!)?.(err as Error)) console.warn(err);
+          }
+        }
         this.emitReserved('connect');
         break;
       }
@@ -374,8 +395,8 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   }
 
   #write([frames, data]: Buffered): void {
-    this.dispatch(OUT, data);
     this.io._write(frames);
+    this.dispatch(OUT, data);
   }
 
   /**
@@ -398,6 +419,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
         if (withError && (err ??= fromRemoteErrorPayload(args) ?? null)) cb(err);
         else if (withError) cb(null, ...args);
         else if (!err) cb(...args);
+        return withError;
       });
     if (!retries) return this.#send(data, flags, timeout, settle);
     const queue = this.#queue;
@@ -405,15 +427,16 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     let tries = 0;
     const done: Settle = (err, args) => {
       queue.shift();
-      settle?.(err, args);
+      const reported = settle?.(err, args);
       queue[0]?.();
+      return reported;
     };
-    const send = (): void => {
+    const send = (): boolean | void => {
       try {
         // a disconnect on the way counts as a try too; offline, the resend waits in the buffer
         this.#send(data, flags, timeout, (err, args) => (err && tries++ < retries ? send() : done(err, args)));
       } catch (err) {
-        done(err as Error);
+        return done(err as Error);
       }
     };
     if (queue.push(send) === 1) send();
@@ -424,11 +447,14 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     const { maxBufferedEmits, maxPendingAcks } = this.#opts;
     const acks = this.#acks;
     const offline = !this.connected;
-    if (offline && flags.volatile) return settle?.(closed('volatile emit dropped'));
+    if (offline && flags.volatile) return void settle?.(closed('volatile emit dropped'));
     if (offline && this.#buffer.length >= maxBufferedEmits) throw full('offline emit buffer');
     if (settle && acks.size >= maxPendingAcks) throw full('pending ack table');
     const id = settle ? this.#ids++ : undefined;
     const p: Buffered = [encodePacket({ type: EVENT, nsp: this.nsp, id, data }), data, id];
+    // written first: an emit too large for the server (EW_PAYLOAD_TOO_LARGE) throws before its ack is kept
+    if (offline) this.#buffer.push(p);
+    else this.#write(p);
     if (settle) {
       const timer =
         timeout === undefined
@@ -440,11 +466,9 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
       acks.set(id!, (err, args) => {
         clearTimeout(timer);
         acks.delete(id!);
-        settle(err, args);
+        return settle(err, args);
       });
     }
-    if (offline) this.#buffer.push(p);
-    else this.#write(p);
   }
 }
 

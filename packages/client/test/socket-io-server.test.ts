@@ -3,7 +3,7 @@
  * compatibility that DESIGN.md promises, on real sockets.
  */
 import type { Socket as ServerSocket } from 'socket.io';
-import { io, SocketIO, RpcError, ErrorCode, type Socket } from '@emitwire/client/node';
+import { io, SocketIO, EmitwireError, RpcError, ErrorCode, type Socket } from '@emitwire/client/node';
 import { startPeer, once, type Peer } from './helpers.js';
 
 let peer: Peer;
@@ -220,4 +220,39 @@ test("the seed page's style: new SocketIO(host, port)", async () => {
   await once(socket, 'connect');
   const ok = await new Promise((resolve) => socket.emit('chat', 'hi', resolve));
   expect(ok).toBe(true);
+});
+
+test("the server's maxPayload (maxHttpBufferSize 1000): a larger emit fails with EW_PAYLOAD_TOO_LARGE, the connection stays up", async () => {
+  await peer.close();
+  peer = await startPeer({ maxHttpBufferSize: 1000 });
+  const received: number[] = [];
+  peer.io.on('connection', (s) => {
+    s.on('data', (text: string) => received.push(text.length));
+    s.on('echo', (text: string, ack: (t: string) => void) => ack(text));
+  });
+  const serverSide = nextConnection();
+  const socket = client();
+  const disconnects: unknown[] = [];
+  socket.on('disconnect', (reason) => disconnects.push(reason));
+  await once(socket, 'connect');
+  // '42["data","…"]' with 495 'é' is 1,003 UTF-8 bytes (508 UTF-16 units); with 987 ASCII letters, 1,000 bytes
+  let err: unknown;
+  try {
+    socket.emit('data', 'é'.repeat(495));
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(EmitwireError);
+  expect(err).toMatchObject({ code: ErrorCode.PAYLOAD_TOO_LARGE });
+  await expect(socket.emitWithAck('echo', 'x'.repeat(2000))).rejects.toMatchObject({ code: ErrorCode.PAYLOAD_TOO_LARGE });
+  await expect(socket.emitWithAck('data', Buffer.alloc(1001))).rejects.toMatchObject({ code: ErrorCode.PAYLOAD_TOO_LARGE });
+  socket.emit('data', 'a'.repeat(987)); // exactly 1,000 bytes: accepted
+  expect(await socket.emitWithAck('echo', 'small')).toBe('small');
+  expect(received).toEqual([987]);
+  // the server's maxPayload bounds what it receives, not what it sends: a larger server message arrives
+  const big = once<[string]>(socket, 'big');
+  (await serverSide).emit('big', 'b'.repeat(5000));
+  expect((await big)[0]).toHaveLength(5000);
+  expect(socket.connected).toBe(true);
+  expect(disconnects).toEqual([]);
 });

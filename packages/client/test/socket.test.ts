@@ -591,6 +591,159 @@ describe('receiving', () => {
   });
 });
 
+describe("the server's maxPayload (open packet)", () => {
+  /** Opens the connection with an open packet announcing `maxPayload`, then the namespace. */
+  function setupWith(maxPayload: unknown, opts: Partial<ClientOptions> = {}) {
+    const { socket, sent } = setup(opts);
+    const connect = () => {
+      const ws = FakeWebSocket.last;
+      ws.open();
+      ws.receive('0' + JSON.stringify({ sid: 'e', upgrades: [], pingInterval: 25000, pingTimeout: 20000, maxPayload }));
+      ws.receive('40{"sid":"s"}');
+    };
+    return { socket, sent, connect };
+  }
+  const tooLarge = { code: ErrorCode.PAYLOAD_TOO_LARGE };
+
+  test('connected: a text message over maxPayload bytes (the "4" prefix included) throws EW_PAYLOAD_TOO_LARGE; nothing is sent', () => {
+    const { socket, sent, connect } = setupWith(20);
+    connect();
+    expect(sent()).toEqual(['40']);
+    const outgoing: unknown[] = [];
+    socket.onAnyOutgoing((...args) => outgoing.push(args));
+    socket.emit('x', '1234567890'); // '42["x","1234567890"]': 20 bytes
+    const err = errorOf(() => socket.emit('x', '12345678901')); // 21 bytes
+    expect(err).toBeInstanceOf(EmitwireError);
+    expect(err).toMatchObject(tooLarge);
+    expect(sent()).toEqual(['42["x","1234567890"]']);
+    expect(outgoing).toEqual([['x', '1234567890']]);
+    expect(socket.connected).toBe(true);
+    expect(FakeWebSocket.last.closedByClient).toBe(false);
+  });
+
+  test('text is measured in UTF-8 bytes', () => {
+    const { socket, sent, connect } = setupWith(20);
+    connect();
+    sent();
+    socket.emit('x', 'ééééé'); // 15 UTF-16 units, 20 bytes
+    expect(errorOf(() => socket.emit('x', 'éééééa'))).toMatchObject(tooLarge); // 16 units, 21 bytes
+    expect(errorOf(() => socket.emit('x', '😀😀😀'))).toMatchObject(tooLarge); // 16 units, 22 bytes
+    socket.emit('x', '😀😀'); // 14 units, 18 bytes
+    expect(sent()).toEqual(['42["x","ééééé"]', '42["x","😀😀"]']);
+  });
+
+  test('each binary attachment is measured; a too large one sends nothing of the packet', () => {
+    const { socket, sent, connect } = setupWith(100);
+    connect();
+    sent();
+    expect(errorOf(() => socket.emit('b', new Uint8Array(101)))).toMatchObject(tooLarge);
+    expect(sent()).toEqual([]);
+    socket.emit('b', new Uint8Array(100));
+    const frames = sent();
+    expect(frames[0]).toBe('451-["b",{"_placeholder":true,"num":0}]');
+    expect((frames[1] as Uint8Array).byteLength).toBe(100);
+  });
+
+  test('connected: emitWithAck rejects, the ack is not kept, ids go on', async () => {
+    const { socket, sent, connect } = setupWith(20, { maxPendingAcks: 1 });
+    connect();
+    sent();
+    await expect(socket.emitWithAck('x', '1234567890')).rejects.toMatchObject(tooLarge);
+    await expect(socket.timeout(1000).emitWithAck('x', '12345678901')).rejects.toMatchObject(tooLarge);
+    // with maxPendingAcks 1, a kept ack would make this EW_BUFFER_FULL
+    const ok = socket.emitWithAck('x', 'ok');
+    expect(sent()).toEqual(['422["x","ok"]']);
+    FakeWebSocket.last.receive('432[true]');
+    await expect(ok).resolves.toBe(true);
+    jest.advanceTimersByTime(2000);
+  });
+
+  test('with retries: the callback gets the error, no resend', () => {
+    const { socket, sent, connect } = setupWith(20, { retries: 2, ackTimeout: 100 });
+    connect();
+    sent();
+    const cb = jest.fn();
+    socket.emit('x', '1234567890', cb);
+    expect(cb).toHaveBeenCalledWith(expect.objectContaining(tooLarge));
+    socket.emit('x', 'next');
+    expect(sent()).toEqual(['421["x","next"]']);
+  });
+
+  test('buffered while offline: on flush a too large emit is not sent; its ack gets the error, emitWithAck rejects, without one console.warn; the rest goes out in order', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    const { socket, sent, connect } = setupWith(20);
+    const cb = jest.fn();
+    const plain = jest.fn();
+    socket.emit('a');
+    socket.timeout(5000).emit('x', '1234567890', cb);
+    const rejected = socket.emitWithAck('x', '12345678901');
+    socket.emit('x', '12345678901'); // no ack
+    socket.emit('x', '1234567890', plain); // a plain callback never hears of failures: console.warn
+    socket.emit('b', 1);
+    connect();
+    expect(sent()).toEqual(['40', '42["a"]', '42["b",1]']);
+    expect(cb).toHaveBeenCalledWith(expect.objectContaining(tooLarge));
+    await expect(rejected).rejects.toMatchObject(tooLarge);
+    expect(plain).not.toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn.mock.calls[0]![0]).toMatchObject(tooLarge);
+    expect(socket.connected).toBe(true);
+    // the acks are gone with their emits: nothing fires later
+    jest.advanceTimersByTime(10000);
+    expect(cb).toHaveBeenCalledTimes(1);
+  });
+
+  test('an auth payload over maxPayload: connect_error EW_PAYLOAD_TOO_LARGE, the socket stays disconnected', () => {
+    const { socket, sent, connect } = setupWith(20, { auth: { token: 'x'.repeat(20) } });
+    const errors: unknown[] = [];
+    socket.on('connect_error', (err) => errors.push(err));
+    connect();
+    expect(errors).toEqual([expect.objectContaining(tooLarge)]);
+    expect(sent()).toEqual([]);
+    expect(socket.active).toBe(false);
+  });
+
+  test("an ack answer over maxPayload throws to the listener's ack call", () => {
+    const { socket, sent, connect } = setupWith(20);
+    connect();
+    sent();
+    let thrown: unknown;
+    socket.on('q', (ack) => {
+      thrown = errorOf(() => (ack as (s: string) => void)('x'.repeat(20)));
+      (ack as (s: string) => void)('ok');
+    });
+    FakeWebSocket.last.receive('427["q"]');
+    expect(thrown).toMatchObject(tooLarge);
+    expect(sent()).toEqual(['437["ok"]']);
+  });
+
+  test.each([undefined, 'big', 0, -1])('maxPayload %p in the open packet: no client-side limit', (maxPayload) => {
+    const { socket, sent, connect } = setupWith(maxPayload);
+    connect();
+    sent();
+    socket.emit('x', 'y'.repeat(2e6));
+    expect(sent()).toHaveLength(1);
+  });
+
+  test("the limit is the current connection's: a reconnection to a server with another maxPayload applies it", () => {
+    const { socket, sent, connect } = setupWith(20);
+    connect();
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    connect();
+    sent();
+    socket.emit('x', '1234567890');
+    expect(errorOf(() => socket.emit('x', '1'.repeat(20)))).toMatchObject(tooLarge);
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    const ws = FakeWebSocket.last;
+    ws.handshake(); // maxPayload 1e6
+    ws.receive('40{"sid":"s"}');
+    socket.emit('x', '1'.repeat(20));
+    expect(ws.take()).toEqual(['40', `42["x","${'1'.repeat(20)}"]`]);
+  });
+});
+
 describe('connection state recovery', () => {
   test('pid and last offset go with the next CONNECT; the same pid back means recovered', () => {
     const { socket, connect, sent } = setup();
