@@ -91,13 +91,11 @@ type Received = { data: unknown[]; id: number | undefined };
 const ANY = Symbol();
 const OUT = Symbol();
 
-// misuse: the message is the code in words ('invalid argument'); the code is the contract
-const fail = (): never => {
-  throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue);
+const fail = (message: string): never => {
+  throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, message);
 };
-// messages default to the code in words ('buffer full', 'disconnected'): the code is the contract
-const full = () => new ClosedError('EW_BUFFER_FULL' satisfies ErrorCodeValue);
-const closed = () => new ClosedError('EW_DISCONNECTED' satisfies ErrorCodeValue);
+const full = (what: string) => new ClosedError('EW_BUFFER_FULL' satisfies ErrorCodeValue, `${what} is full`);
+const closed = (message: string) => new ClosedError('EW_DISCONNECTED' satisfies ErrorCodeValue, message);
 
 /**
  * A connection to one namespace, typed by the shared contract: it listens to `serverToClient`
@@ -144,7 +142,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     this.nsp = nsp;
     this.#opts = { ...DEFAULT_SOCKET_OPTIONS, ...opts };
     const auth = (this.auth = this.#opts.auth);
-    if (auth !== undefined && (auth === null || !/^[of]/.test(typeof auth))) fail();
+    if (auth !== undefined && (auth === null || !/^[of]/.test(typeof auth))) fail('auth must be an object or a function');
   }
 
   /** True while the socket wants to be connected (it reconnects with the manager). */
@@ -317,7 +315,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     if (connected) this.emitReserved('disconnect', reason, description);
     // acks of emits still buffered survive: those emits are sent on reconnect
     for (const [id, settle] of this.#acks) {
-      if (!this.#buffer.some((p) => p[2] === id)) settle(closed());
+      if (!this.#buffer.some((p) => p[2] === id)) settle(closed('socket has been disconnected'));
     }
   }
 
@@ -425,7 +423,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
       });
     if (!retries) return this.#send(data, flags, timeout, settle);
     const queue = this.#queue;
-    if (queue.length >= maxBufferedEmits) throw full();
+    if (queue.length >= maxBufferedEmits) throw full('retry queue');
     let tries = 0;
     const done: Settle = (err, args) => {
       queue.shift();
@@ -449,9 +447,9 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     const { maxBufferedEmits, maxPendingAcks } = this.#opts;
     const acks = this.#acks;
     const offline = !this.connected;
-    if (offline && flags.volatile) return void settle?.(closed());
-    if (offline && this.#buffer.length >= maxBufferedEmits) throw full();
-    if (settle && acks.size >= maxPendingAcks) throw full();
+    if (offline && flags.volatile) return void settle?.(closed('volatile emit dropped'));
+    if (offline && this.#buffer.length >= maxBufferedEmits) throw full('offline emit buffer');
+    if (settle && acks.size >= maxPendingAcks) throw full('pending ack table');
     const id = settle ? this.#ids++ : undefined;
     const p: Buffered = [encodePacket({ type: EVENT, nsp: this.nsp, id, data }), data, id];
     // written first: an emit too large for the server (EW_PAYLOAD_TOO_LARGE) throws before its ack is kept
@@ -476,5 +474,6 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
 
 /** Refuses what may not be emitted: a non-string or reserved event name (PROTOCOL.md). */
 function check(event: unknown): void {
-  if (typeof event !== 'string' || RESERVED_EVENTS.has(event)) fail();
+  if (typeof event !== 'string') fail('event name must be a string');
+  if (RESERVED_EVENTS.has(event as string)) fail(`"${event}" is a reserved event name`);
 }

@@ -80,7 +80,7 @@ describe('connecting', () => {
 
   test('auth that is neither an object nor a function throws', () => {
     expect(() => setup({ auth: 'token' as never })).toThrow(
-      new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'invalid argument'),
+      new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'auth must be an object or a function'),
     );
   });
 
@@ -240,15 +240,15 @@ describe('emitting', () => {
       const { socket } = setup();
       const err = errorOf(() => socket.emit(name));
       expect(err).toBeInstanceOf(EmitwireError);
-      expect(err).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, message: 'invalid argument' });
-      expect(() => socket.emitWithAck(name)).toThrow('invalid argument');
+      expect(err).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, message: `"${name}" is a reserved event name` });
+      expect(() => socket.emitWithAck(name)).toThrow(`"${name}" is a reserved event name`);
     },
   );
 
   test('a non-string event name throws', () => {
     const { socket } = setup();
     expect(() => socket.emit(42 as never)).toThrow(
-      new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'invalid argument'),
+      new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'event name must be a string'),
     );
   });
 
@@ -285,7 +285,7 @@ describe('emitting', () => {
     socket.emit('b');
     const err = errorOf(() => socket.emit('c'));
     expect(err).toBeInstanceOf(ClosedError);
-    expect(err).toMatchObject({ code: ErrorCode.BUFFER_FULL, message: 'buffer full' });
+    expect(err).toMatchObject({ code: ErrorCode.BUFFER_FULL, message: 'offline emit buffer is full' });
     await expect(socket.emitWithAck('d')).rejects.toMatchObject({ code: ErrorCode.BUFFER_FULL });
   });
 
@@ -426,7 +426,7 @@ describe('acks', () => {
     FakeWebSocket.last.drop();
     const err = await p.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClosedError);
-    expect(err).toMatchObject({ code: ErrorCode.DISCONNECTED, message: 'disconnected' });
+    expect(err).toMatchObject({ code: ErrorCode.DISCONNECTED, message: 'socket has been disconnected' });
     expect(cb.mock.calls[0][0]).toMatchObject({ code: ErrorCode.DISCONNECTED });
     expect(plain).not.toHaveBeenCalled();
   });
@@ -447,7 +447,7 @@ describe('acks', () => {
     connect();
     socket.emit('a', () => {});
     expect(() => socket.emit('b', () => {})).toThrow(
-      new ClosedError(ErrorCode.BUFFER_FULL, 'buffer full'),
+      new ClosedError(ErrorCode.BUFFER_FULL, 'pending ack table is full'),
     );
     await expect(socket.emitWithAck('c')).rejects.toMatchObject({ code: ErrorCode.BUFFER_FULL });
     socket.emit('no ack needs no slot');
@@ -513,7 +513,7 @@ describe('retries', () => {
   test('the retry queue is bounded by maxBufferedEmits', () => {
     const { socket } = setup({ retries: 1, maxBufferedEmits: 1 });
     socket.emit('a');
-    expect(() => socket.emit('b')).toThrow(new ClosedError(ErrorCode.BUFFER_FULL, 'buffer full'));
+    expect(() => socket.emit('b')).toThrow(new ClosedError(ErrorCode.BUFFER_FULL, 'retry queue is full'));
   });
 
   test('a disconnect counts as a try; the resend waits for the reconnection', () => {
