@@ -1,4 +1,14 @@
 /**
+ * The delay of attempt `attempt` (from 0), in ms: `min(max, min × 2^attempt)` moved by up to
+ * ±`jitter` of itself, never above `max` nor below 0. The Manager uses it directly (no object to
+ * carry in the browser bundle); {@link Backoff} wraps it with an attempt counter.
+ */
+export function backoffDelay(min: number, max: number, jitter: number, attempt: number, random: () => number = Math.random): number {
+  // cap before jittering: 2 ** 1100 is Infinity, and Infinity × 0 is NaN
+  return Math.max(0, Math.floor(Math.min(max, Math.min(max, min * 2 ** attempt) * (1 + jitter * (2 * random() - 1)))));
+}
+
+/**
  * Capped exponential backoff with jitter, for reconnection delays (Socket.IO's algorithm in
  * spirit): attempt n waits `min(max, min × 2ⁿ)`, moved by up to ±`jitter` of itself, never above
  * `max`, so a restarted server is not hit by every client at the same moment.
@@ -30,10 +40,7 @@ export class Backoff {
 
   /** The delay before the next attempt, in ms; counts the attempt. */
   duration(): number {
-    const max = this.max;
-    // cap before jittering: 2 ** 1100 is Infinity, and Infinity × 0 is NaN
-    const base = Math.min(max, this.min * 2 ** this.attempts++);
-    return Math.max(0, Math.floor(Math.min(max, base * (1 + this.jitter * (2 * this.random() - 1)))));
+    return backoffDelay(this.min, this.max, this.jitter, this.attempts++, this.random);
   }
 
   /** Starts over from `min` (after a successful connection). */

@@ -21,10 +21,10 @@ import {
   type EncodedPacket,
   type ErrorCodeValue,
 } from '@emitwire/protocol';
-import { Backoff } from './backoff.js';
+import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { DEFAULT_MANAGER_OPTIONS, type ManagerOptions, type SocketOptions, type WebSocketLike } from './options.js';
-import { ENGINE_CLOSE, ENGINE_MESSAGE, ENGINE_OPEN, ENGINE_PING } from './packet-types.js';
+import { ENGINE_CLOSE, ENGINE_MESSAGE, ENGINE_OPEN, ENGINE_PING, SOCKET_CLOSE, SOCKET_ERROR, SOCKET_OPEN } from './packet-types.js';
 import { Socket, type DisconnectReason } from './socket.js';
 import { parseUrl } from './url.js';
 
@@ -72,7 +72,8 @@ export class Manager extends Emitter<ManagerEvents> {
   readyState: ReadyState = 'closed';
   /** The Engine.IO session id of the current connection. */
   sid: string | undefined;
-  #backoff: Backoff;
+  /** Reconnection attempts since the last successful connection (the backoff's exponent). */
+  #attempts = 0;
   #ws: WebSocketLike | undefined;
   #decoder: Decoder | undefined;
   #openCallback: ((err?: Error) => void) | undefined;
@@ -92,7 +93,6 @@ export class Manager extends Emitter<ManagerEvents> {
     super();
     const o = (this.opts = { ...DEFAULT_MANAGER_OPTIONS, ...opts });
     this.uri = parseUrl(uri).href;
-    this.#backoff = new Backoff(o.reconnectionDelay, o.reconnectionDelayMax, o.randomizationFactor);
     if (!this.#WebSocket()) {
       throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, 'no WebSocket implementation: pass the WebSocket option');
     }
@@ -149,7 +149,7 @@ export class Manager extends Emitter<ManagerEvents> {
     this.#skipReconnect = true;
     this.#reconnecting = false;
     clearTimeout(this.#timer);
-    this.#backoff.reset();
+    this.#attempts = 0;
     if (this.readyState !== 'closed') this.#onClose('forced close');
     return this;
   }
@@ -183,12 +183,18 @@ export class Manager extends Emitter<ManagerEvents> {
 
   /** @internal A socket left: close the connection when no socket is active any more. */
   _destroy(): void {
-    if (!this.#sockets().length) this.close();
+    if (!this.#tell()) this.close();
   }
 
-  /** The sockets that want to be connected. */
-  #sockets(): Socket[] {
-    return [...this.nsps.values()].filter((socket) => socket.active);
+  /**
+   * Tells each socket that wants to be connected (the list taken first: listeners may change it)
+   * what happened to the connection, through its one entry point (`SOCKET_OPEN`, `SOCKET_ERROR`
+   * with the error, `SOCKET_CLOSE` with the reason and description). Returns how many there are.
+   */
+  #tell(signal?: number, arg?: unknown, description?: unknown): number {
+    const sockets = [...this.nsps.values()].filter((socket) => socket.active);
+    if (signal !== undefined) for (const socket of sockets) socket._in(signal, arg, description);
+    return sockets.length;
   }
 
   #WebSocket() {
@@ -228,7 +234,7 @@ export class Manager extends Emitter<ManagerEvents> {
       const callback = this.#openCallback;
       this.#openCallback = undefined;
       this.emitReserved('open');
-      for (const socket of this.#sockets()) socket._onopen();
+      this.#tell(SOCKET_OPEN);
       callback?.();
     } else if (type === ENGINE_PING) {
       this.#watch();
@@ -236,7 +242,7 @@ export class Manager extends Emitter<ManagerEvents> {
       this.emitReserved('ping');
     } else if (type === ENGINE_CLOSE) this.#onClose('transport close');
     // packets for a namespace we have left may still be in flight: drop them
-    else if (packet && this.readyState === 'open') this.nsps.get(packet.nsp)?._onpacket(packet);
+    else if (packet && this.readyState === 'open') this.nsps.get(packet.nsp)?._in(packet.type, packet);
   }
 
   /** Restarts the heartbeat watchdog: silence for pingInterval + pingTimeout means a dead link. */
@@ -261,9 +267,9 @@ export class Manager extends Emitter<ManagerEvents> {
     this.#ws = this.#decoder = this.sid = this.#openCallback = undefined;
     this.readyState = 'closed';
     if (wasOpen) {
-      this.#backoff.reset();
+      this.#attempts = 0;
       this.emitReserved('close', reason as CloseReason, description);
-      for (const socket of this.#sockets()) socket._onclose(reason === 'forced close' ? 'io client disconnect' : (reason as DisconnectReason), description);
+      this.#tell(SOCKET_CLOSE, reason === 'forced close' ? 'io client disconnect' : reason, description);
       if (reconnect) this.#reconnect();
     } else if (reason !== 'forced close') {
       // a connection attempt failed
@@ -272,22 +278,23 @@ export class Manager extends Emitter<ManagerEvents> {
           ? new TimeoutError('EW_CONNECT_TIMEOUT' satisfies ErrorCodeValue)
           : new ClosedError('EW_DISCONNECTED' satisfies ErrorCodeValue, `connection failed (${reason})`);
       this.emitReserved('error', err);
-      for (const socket of this.#sockets()) socket._onerror(err);
+      this.#tell(SOCKET_ERROR, err);
       if (callback) callback(err);
-      else if (reconnect && !this.#backoff.attempts) this.#reconnect();
+      else if (reconnect && !this.#attempts) this.#reconnect();
     }
   }
 
   #reconnect(): void {
-    const backoff = this.#backoff;
+    const { reconnectionAttempts, reconnectionDelay, reconnectionDelayMax, randomizationFactor } = this.opts;
     if (this.#reconnecting || this.#skipReconnect) return;
-    if (backoff.attempts >= this.opts.reconnectionAttempts) {
-      backoff.reset();
+    if (this.#attempts >= reconnectionAttempts) {
+      this.#attempts = 0;
       return this.emitReserved('reconnect_failed');
     }
     this.#reconnecting = true;
+    const delay = backoffDelay(reconnectionDelay, reconnectionDelayMax, randomizationFactor, this.#attempts++);
     this.#timer = setTimeout(() => {
-      this.emitReserved('reconnect_attempt', backoff.attempts);
+      this.emitReserved('reconnect_attempt', this.#attempts);
       // a listener may have closed the manager
       if (this.#reconnecting) {
         this.open((err) => {
@@ -296,11 +303,11 @@ export class Manager extends Emitter<ManagerEvents> {
             this.emitReserved('reconnect_error', err);
             this.#reconnect();
           } else {
-            this.emitReserved('reconnect', backoff.attempts);
-            backoff.reset();
+            this.emitReserved('reconnect', this.#attempts);
+            this.#attempts = 0;
           }
         });
       }
-    }, backoff.duration());
+    }, delay);
   }
 }

@@ -14,3 +14,8 @@ export const ENGINE_OPEN: typeof EnginePacketType.OPEN = 0;
 export const ENGINE_CLOSE: typeof EnginePacketType.CLOSE = 1;
 export const ENGINE_PING: typeof EnginePacketType.PING = 2;
 export const ENGINE_MESSAGE: typeof EnginePacketType.MESSAGE = 4;
+
+/** What the Manager tells its sockets about the connection (Socket#_in), beside the packets for them. */
+export const SOCKET_OPEN = -1;
+export const SOCKET_ERROR = -2;
+export const SOCKET_CLOSE = -3;

@@ -18,7 +18,6 @@ import {
   type AckResult,
   type AnyListener,
   type ClientToServerEvents,
-  type DecodedPacket,
   type EncodedPacket,
   type EventArgs,
   type EventContract,
@@ -26,14 +25,14 @@ import {
   type EventNamesWithAck,
   type ErrorCodeValue,
   type EventParams,
-  type Packet,
+  type PacketTypeValue,
   type ServerToClientEvents,
   type TimeoutEmitArgs,
 } from '@emitwire/protocol';
 import { Emitter } from './emitter.js';
 import type { Manager } from './manager.js';
 import { DEFAULT_SOCKET_OPTIONS, type AuthOption, type SocketOptions } from './options.js';
-import { ACK, CONNECT, DISCONNECT, EVENT } from './packet-types.js';
+import { ACK, CONNECT, DISCONNECT, EVENT, SOCKET_CLOSE, SOCKET_ERROR, SOCKET_OPEN } from './packet-types.js';
 
 /** Why a socket disconnected (its `disconnect` event). */
 export type DisconnectReason =
@@ -80,7 +79,7 @@ type Settle = (err: Error | null, args?: unknown[]) => boolean | void;
 type Callback = (...args: unknown[]) => void;
 interface Flags {
   volatile?: boolean;
-  timeout?: number | undefined;
+  timeout?: number;
 }
 /** An emit, encoded: its frames, its data (for onAnyOutgoing) and its ack id. */
 type Buffered = [frames: EncodedPacket, data: unknown[], id: number | undefined];
@@ -161,7 +160,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
       const wasActive = this.#active;
       this.#active = true;
       if (this.io.readyState === 'open') {
-        if (!wasActive) this._onopen();
+        if (!wasActive) this._in(SOCKET_OPEN);
       } else if (!this.io.reconnecting) this.io.open();
     }
     return this;
@@ -175,9 +174,9 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   /** Leaves the namespace; no automatic reconnection. Emits still buffered stay for a later `connect()`. */
   disconnect(): this {
     const connected = this.connected;
-    if (connected) this.#packet({ type: DISCONNECT });
+    if (connected) this.#packet(DISCONNECT);
     this.#destroy();
-    if (connected) this._onclose('io client disconnect');
+    if (connected) this._in(SOCKET_CLOSE, 'io client disconnect');
     return this;
   }
 
@@ -285,55 +284,54 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     return this._list(OUT);
   }
 
-  /** @internal The manager's connection opened: send CONNECT with the auth payload. */
-  _onopen(): void {
-    const pid = this.#pid;
-    const send = (data?: Record<string, unknown>) => {
-      try {
-        this.#packet({ type: CONNECT, data: pid ? { pid, offset: this.#offset, ...data } : data });
-      } catch (err) {
-        // auth larger than the server's maxPayload: refused here, as the server would refuse it
-        this.#destroy();
-        this.emitReserved('connect_error', err as Error);
+  /**
+   * @internal The one entry point of the Manager: a packet for this namespace (`type` is its packet
+   * type, `a` the packet), or what happened to the connection: `SOCKET_OPEN` (send CONNECT with the
+   * auth payload), `SOCKET_ERROR` (`a`: the failed attempt's error), `SOCKET_CLOSE` (`a`: the reason,
+   * `b`: its description; also the namespace's own closes).
+   */
+  _in(type: number, a?: unknown, b?: unknown): void {
+    const packet = a as { id: number; data: unknown[] & Record<string, unknown> };
+    switch (type) {
+      case SOCKET_OPEN: {
+        const pid = this.#pid;
+        const send = (data?: Record<string, unknown>) => {
+          try {
+            this.#packet(CONNECT, pid ? { pid, offset: this.#offset, ...data } : data);
+          } catch (err) {
+            // auth larger than the server's maxPayload: refused here, as the server would refuse it
+            this.#destroy(err);
+          }
+        };
+        if (typeof this.auth === 'function') this.auth(send);
+        else send(this.auth);
+        break;
       }
-    };
-    if (typeof this.auth === 'function') this.auth(send);
-    else send(this.auth);
-  }
-
-  /** @internal The connection attempt failed. */
-  _onerror(err: Error): void {
-    if (!this.connected) this.emitReserved('connect_error', err);
-  }
-
-  /** @internal The connection or the namespace closed. */
-  _onclose(reason: DisconnectReason, description?: unknown): void {
-    const connected = this.connected;
-    this.connected = this.#lost = false;
-    this.id = undefined;
-    this.#received = [];
-    if (connected) this.emitReserved('disconnect', reason, description);
-    // acks of emits still buffered survive: those emits are sent on reconnect
-    for (const [id, settle] of this.#acks) {
-      if (!this.#buffer.some((p) => p[2] === id)) settle(closed('socket has been disconnected'));
-    }
-  }
-
-  /** @internal A packet for this namespace. */
-  _onpacket(packet: DecodedPacket): void {
-    switch (packet.type) {
+      case SOCKET_ERROR:
+        if (!this.connected) this.emitReserved('connect_error', a as Error);
+        break;
+      case SOCKET_CLOSE: {
+        const connected = this.connected;
+        this.connected = this.#lost = false;
+        this.id = undefined;
+        this.#received = [];
+        if (connected) this.emitReserved('disconnect', a as DisconnectReason, b);
+        // acks of emits still buffered survive: those emits are sent on reconnect
+        for (const [id, settle] of this.#acks) {
+          if (!this.#buffer.some((p) => p[2] === id)) settle(closed('socket has been disconnected'));
+        }
+        break;
+      }
       case CONNECT: {
         const { sid, pid } = packet.data ?? {};
-        if (typeof sid !== 'string') {
-          this.emitReserved('connect_error', new RpcError('EW_INVALID_PAYLOAD' satisfies ErrorCodeValue));
-          break;
-        }
-        this.id = sid;
-        this.recovered = typeof pid === 'string' && pid === this.#pid && !this.#lost;
-        this.#pid = typeof pid === 'string' ? pid : undefined;
-        this.connected = true;
+        if (typeof sid !== 'string') return this.emitReserved('connect_error', new RpcError('EW_INVALID_PAYLOAD' satisfies ErrorCodeValue));
+        const session = typeof pid === 'string' ? pid : undefined;
         const received = this.#received;
         const buffered = this.#buffer;
+        this.id = sid;
+        this.recovered = !!session && session === this.#pid && !this.#lost;
+        this.#pid = session;
+        this.connected = true;
         this.#received = [];
         this.#buffer = [];
         this.#lost = false;
@@ -351,20 +349,24 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
         break;
       }
       case EVENT:
-        if (this.connected) this.#onEvent(packet);
+        if (this.connected) this.#onEvent(packet as Received);
         // a recovering server replays missed events before its CONNECT answer (bounded; an
         // overflow drops them, and the connection is then not reported as recovered)
-        else if (this.#received.length < this.#opts.maxBufferedEmits) this.#received.push(packet);
+        else if (this.#received.length < this.#opts.maxBufferedEmits) this.#received.push(packet as Received);
         else this.#lost = true;
         break;
       case ACK:
         this.#acks.get(packet.id)?.(null, packet.data);
         break;
-      default:
-        // DISCONNECT, or CONNECT_ERROR: the server refused the namespace
+      case DISCONNECT:
         this.#destroy();
-        if (packet.type === DISCONNECT) this._onclose('io server disconnect');
-        else this.emitReserved('connect_error', new RpcError('EW_CONNECT_REFUSED' satisfies ErrorCodeValue, packet.data.message, packet.data.data));
+        this._in(SOCKET_CLOSE, 'io server disconnect');
+        break;
+      default: {
+        // CONNECT_ERROR: the server refused the namespace
+        const { message, data } = packet.data as { message?: string; data?: unknown };
+        this.#destroy(new RpcError('EW_CONNECT_REFUSED' satisfies ErrorCodeValue, message, data));
+      }
     }
   }
 
@@ -374,7 +376,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     if (id !== undefined) {
       let sent = false;
       args.push((...res: unknown[]) => {
-        if (!sent) this.#packet({ type: ACK, id, data: res });
+        if (!sent) this.#packet(ACK, res, id);
         sent = true;
       });
     }
@@ -385,13 +387,15 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     this.dispatch(event, args);
   }
 
-  #destroy(): void {
+  /** The socket no longer wants to be connected; `err`, if any, is emitted as `connect_error`. */
+  #destroy(err?: unknown): void {
     this.#active = false;
     this.io._destroy();
+    if (err) this.emitReserved('connect_error', err as Error);
   }
 
-  #packet(packet: Packet): void {
-    this.io._write(encodePacket({ ...packet, nsp: this.nsp }));
+  #packet(type: PacketTypeValue, data?: unknown, id?: number): void {
+    this.io._write(encodePacket({ type, nsp: this.nsp, id, data }));
   }
 
   #write([frames, data]: Buffered): void {
@@ -405,9 +409,10 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
    * fails (timeout, disconnect) is sent again with a new id, and the ack callback sees the last try.
    */
   #emit(data: unknown[], errorFirst?: boolean): void {
-    const { ackTimeout, retries, maxBufferedEmits } = this.#opts;
-    const flags = this.#flags;
-    const timeout = flags.timeout ?? ackTimeout;
+    const { ackTimeout, retries, maxBufferedEmits, maxPendingAcks } = this.#opts;
+    const { volatile, timeout = ackTimeout } = this.#flags;
+    const acks = this.#acks;
+    const queue = this.#queue;
     const withError = errorFirst || timeout !== undefined || retries > 0;
     this.#flags = {};
     const cb = typeof data[data.length - 1] === 'function' ? (data.pop() as Callback) : undefined;
@@ -421,54 +426,51 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
         else if (!err) cb(...args);
         return withError;
       });
-    if (!retries) return this.#send(data, flags, timeout, settle);
-    const queue = this.#queue;
-    if (queue.length >= maxBufferedEmits) throw full('retry queue');
     let tries = 0;
+    // with retries: the end of this emit's turn, then the next one's
     const done: Settle = (err, args) => {
       queue.shift();
       const reported = settle?.(err, args);
       queue[0]?.();
       return reported;
     };
-    const send = (): boolean | void => {
+    // one try: encode the event and write it, or buffer it while offline; its ack settles `end`
+    const send = (end: Settle | undefined): boolean | void => {
+      const offline = !this.connected;
+      if (offline && volatile) return void end?.(closed('volatile emit dropped'));
+      if (offline && this.#buffer.length >= maxBufferedEmits) throw full('offline emit buffer');
+      if (end && acks.size >= maxPendingAcks) throw full('pending ack table');
+      const id = end ? this.#ids++ : undefined;
+      const p: Buffered = [encodePacket({ type: EVENT, nsp: this.nsp, id, data }), data, id];
+      // written first: an emit too large for the server (EW_PAYLOAD_TOO_LARGE) throws before its ack is kept
+      if (offline) this.#buffer.push(p);
+      else this.#write(p);
+      if (end) {
+        const timer =
+          timeout === undefined
+            ? undefined
+            : setTimeout(() => {
+                this.#buffer = this.#buffer.filter((b) => b !== p);
+                acks.get(id!)!(new TimeoutError('EW_ACK_TIMEOUT' satisfies ErrorCodeValue, 'operation has timed out'));
+              }, timeout);
+        acks.set(id!, (err, args) => {
+          clearTimeout(timer);
+          acks.delete(id!);
+          return end(err, args);
+        });
+      }
+    };
+    // a disconnect on the way counts as a try too; offline, the resend waits in the buffer
+    const retry = (): boolean | void => {
       try {
-        // a disconnect on the way counts as a try too; offline, the resend waits in the buffer
-        this.#send(data, flags, timeout, (err, args) => (err && tries++ < retries ? send() : done(err, args)));
+        send((err, args) => (err && tries++ < retries ? retry() : done(err, args)));
       } catch (err) {
         return done(err as Error);
       }
     };
-    if (queue.push(send) === 1) send();
-  }
-
-  /** Encodes one event and writes it, or buffers it while offline; `settle`, if any, ends its ack. */
-  #send(data: unknown[], flags: Flags, timeout: number | undefined, settle?: Settle): void {
-    const { maxBufferedEmits, maxPendingAcks } = this.#opts;
-    const acks = this.#acks;
-    const offline = !this.connected;
-    if (offline && flags.volatile) return void settle?.(closed('volatile emit dropped'));
-    if (offline && this.#buffer.length >= maxBufferedEmits) throw full('offline emit buffer');
-    if (settle && acks.size >= maxPendingAcks) throw full('pending ack table');
-    const id = settle ? this.#ids++ : undefined;
-    const p: Buffered = [encodePacket({ type: EVENT, nsp: this.nsp, id, data }), data, id];
-    // written first: an emit too large for the server (EW_PAYLOAD_TOO_LARGE) throws before its ack is kept
-    if (offline) this.#buffer.push(p);
-    else this.#write(p);
-    if (settle) {
-      const timer =
-        timeout === undefined
-          ? undefined
-          : setTimeout(() => {
-              this.#buffer = this.#buffer.filter((b) => b !== p);
-              acks.get(id!)!(new TimeoutError('EW_ACK_TIMEOUT' satisfies ErrorCodeValue, 'operation has timed out'));
-            }, timeout);
-      acks.set(id!, (err, args) => {
-        clearTimeout(timer);
-        acks.delete(id!);
-        return settle(err, args);
-      });
-    }
+    if (!retries) return void send(settle);
+    if (queue.length >= maxBufferedEmits) throw full('retry queue');
+    if (queue.push(retry) === 1) retry();
   }
 }
 
