@@ -285,14 +285,14 @@ export class Manager extends Emitter<ManagerEvents> {
   }
 
   #reconnect(): void {
-    const { reconnectionAttempts, reconnectionDelay, reconnectionDelayMax, randomizationFactor } = this.opts;
+    const o = this.opts;
     if (this.#reconnecting || this.#skipReconnect) return;
-    if (this.#attempts >= reconnectionAttempts) {
+    if (this.#attempts >= o.reconnectionAttempts) {
       this.#attempts = 0;
       return this.emitReserved('reconnect_failed');
     }
     this.#reconnecting = true;
-    const delay = backoffDelay(reconnectionDelay, reconnectionDelayMax, randomizationFactor, this.#attempts++);
+    const delay = backoffDelay(o.reconnectionDelay, o.reconnectionDelayMax, o.randomizationFactor, this.#attempts++);
     this.#timer = setTimeout(() => {
       this.emitReserved('reconnect_attempt', this.#attempts);
       // a listener may have closed the manager

@@ -15,8 +15,8 @@ export function pageProtocol(fallback: string): string {
  */
 export function parseUrl(uri?: string): URL {
   let u = uri ?? (location ? location.protocol + '//' + location.host : '');
-  if (u.startsWith('//')) u = pageProtocol('https:') + u;
-  else if (!u.startsWith('/') && !/^[a-z][a-z\d+.-]*:\/\//i.test(u)) u = pageProtocol('https:') + '//' + u;
+  // a path on the page's origin, or a URL with a scheme, as it is; else `//host` or `host`
+  if (!/^\/(?!\/)|^[a-z][a-z\d+.-]*:\/\//i.test(u)) u = pageProtocol('https:') + '//' + u.replace(/^\/\//, '');
   try {
     return new URL(u, location?.href);
   } catch {

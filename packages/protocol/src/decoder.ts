@@ -17,7 +17,7 @@
  * The code is written to stay small, since it ships in the browser bundle of the client.
  */
 import { ProtocolError, type ErrorCodeValue } from './errors.js';
-import { ACK, BINARY_EVENT, CONNECT, CONNECT_ERROR, DISCONNECT, EVENT, RESERVED_EVENTS, type DecodedPacket } from './packet.js';
+import { ACK, BINARY_EVENT, CONNECT_ERROR, DISCONNECT, EVENT, RESERVED_EVENTS, type DecodedPacket } from './packet.js';
 
 /** Limits of the {@link Decoder}. All finite by default. */
 export interface DecoderOptions {
@@ -134,10 +134,10 @@ export class Decoder {
       this.#pending = pending;
       return undefined;
     }
-    // defineProperty: a "__proto__" key must stay an own property, never reach the prototype setter
-    for (const [container, key, num] of slots) {
-      Object.defineProperty(container, key, { value: buffers[num], enumerable: true, writable: true, configurable: true });
-    }
+    // defineProperty: a "__proto__" key must stay an own property, never reach the prototype setter.
+    // The placeholder is an own data property from JSON.parse (enumerable, writable, configurable):
+    // redefining only its value keeps those attributes.
+    for (const [container, key, num] of slots) Object.defineProperty(container, key, { value: buffers[num] });
     return packet;
   }
 
@@ -201,15 +201,9 @@ export class Decoder {
     if (!VALID_DATA[type]!(data, hasData)) fail('EW_INVALID_PAYLOAD');
     const d = data as Container;
     if (type === EVENT && rejectReservedEvents && RESERVED_EVENTS.has(d[0] as string)) fail('EW_RESERVED_EVENT');
-    const packet = (
-      type === DISCONNECT
-        ? { type, nsp }
-        : type === CONNECT
-          ? { type, nsp, data }
-          : type === CONNECT_ERROR
-            ? { type, nsp, data: Object.hasOwn(d, 'data') ? { message: d.message, data: d.data } : { message: d.message } }
-            : { type, nsp, id, data }
-    ) as DecodedPacket;
+    // CONNECT_ERROR keeps only `message` and `data`
+    if (type === CONNECT_ERROR) data = Object.hasOwn(d, 'data') ? { message: d.message, data: d.data } : { message: d.message };
+    const packet = (type === DISCONNECT ? { type, nsp } : type < EVENT || type > ACK ? { type, nsp, data } : { type, nsp, id, data }) as DecodedPacket;
     if (attachments > 0) this.#pending = [packet, attachments, [], slots];
     else return packet;
   }
