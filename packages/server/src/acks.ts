@@ -1,7 +1,7 @@
 /*
  * The acks a socket waits for (server → client emits). Each entry is settled exactly once: by the
- * client's ACK, by its timeout, or by the socket's disconnection. The table is bounded by
- * `maxPendingAcks`.
+ * client's ACK, by its timeout, or by the socket's disconnection. The socket keeps the table within
+ * `maxPendingAcks`, and creates it only with its first pending ack.
  */
 import { ClosedError, ErrorCode, TimeoutError } from '@emitwire/protocol';
 
@@ -17,15 +17,8 @@ interface Entry {
 export class PendingAcks {
   private readonly entries = new Map<number, Entry>();
 
-  constructor(private readonly max: number) {}
-
   get size(): number {
     return this.entries.size;
-  }
-
-  /** True when another ack may be registered. */
-  get hasRoom(): boolean {
-    return this.entries.size < this.max;
   }
 
   /** Registers an ack; with `timeout`, it is settled with a TimeoutError when no answer came in time. */

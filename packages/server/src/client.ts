@@ -1,84 +1,82 @@
 /*
- * The Socket.IO side of one connection: owns the Decoder, routes packets by namespace, admits
- * namespace CONNECTs, and closes the connection on any wire-rule violation (`parse error`). While no
+ * The Socket.IO side of one connection: decodes, routes packets by namespace, admits namespace
+ * CONNECTs, and closes the connection on any wire-rule violation (`parse error`). While no
  * namespace is joined (after opening, or after the client left its last one) the connection has
  * `connectTimeout` to join one.
+ *
+ * Per-connection state is kept small for idle connections (issue 6): the first joined namespace's
+ * socket sits in a field (a Map only for a second one), the set of namespaces being joined and the
+ * Decoder exist only while in use, and the connect timeout is an entry of a shared DeadlineQueue.
  */
-import type { IncomingMessage } from 'node:http';
-import { Decoder, ErrorCode, PacketType, ProtocolError, encodePacket, type DecodedPacket } from '@emitwire/protocol';
-import type { EngineConnection, CloseReason } from './engine-connection.js';
+import { ErrorCode, PacketType, ProtocolError, encodePacket, type DecodedPacket, type Decoder } from '@emitwire/protocol';
+import type { DeadlineEntry, DeadlineHolder, DeadlineQueue } from './deadline-queue.js';
+import type { DecoderPool } from './decoder-pool.js';
+import type { ConnectionHandler, EngineConnection, CloseReason } from './engine-connection.js';
 import { toEngineFrames } from './engine-connection.js';
-import { isSameOrigin } from './handshake.js';
 import type { HandlerErrorContext, ServerOptions } from './options.js';
-import type { Handshake, Socket } from './socket.js';
+import type { Socket } from './socket.js';
 import type { Namespace } from './namespace.js';
 
 /** What a Client needs from the server. */
 export interface ClientHost {
   readonly _options: ServerOptions;
+  /** The server's shared idle decoder. */
+  readonly _decoders: DecoderPool;
+  /** Clients that have not joined any namespace yet, closed after `connectTimeout`. */
+  readonly _connectDeadlines: DeadlineQueue<ConnectDeadline>;
   /** Finds (or creates, for dynamic namespaces) the namespace named `name`, or `undefined`. */
-  _resolveNamespace(name: string, auth: Record<string, unknown>, done: (nsp: Namespace | undefined) => void): void;
+  _resolveNamespace(
+    name: string,
+    auth: Record<string, unknown> | undefined,
+    done: (nsp: Namespace | undefined, auth: Record<string, unknown> | undefined) => void,
+  ): void;
   /** The connection closed. */
   _clientClosed(client: Client): void;
 }
 
-function parseQuery(url: URL): Record<string, string | string[]> {
-  // prototype-less: a "__proto__" parameter is an ordinary key
-  const query = Object.create(null) as Record<string, string | string[]>;
-  for (const [key, value] of url.searchParams) {
-    const prev = query[key];
-    query[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-  }
-  return query;
-}
+/** A client's entry in the connect-timeout queue, alive only while no namespace is joined. */
+export class ConnectDeadline implements DeadlineEntry {
+  /** @internal */
+  _dlQueue: DeadlineHolder | undefined = undefined;
+  /** @internal */
+  _dlPrev: DeadlineEntry | undefined = undefined;
+  /** @internal */
+  _dlNext: DeadlineEntry | undefined = undefined;
+  /** @internal */
+  _dlAt = 0;
 
-/** Builds the handshake details shared by every socket of a connection. */
-export function handshakeOf(req: IncomingMessage, url: URL): Omit<Handshake, 'auth'> {
-  const now = new Date();
-  return {
-    headers: req.headers,
-    time: now.toString(),
-    address: req.socket.remoteAddress ?? '',
-    // documented as cross-origin only: a browser sends Origin on every WebSocket handshake, same origin included
-    xdomain: typeof req.headers.origin === 'string' && !isSameOrigin(req, req.headers.origin),
-    secure: (req.socket as { encrypted?: boolean }).encrypted === true,
-    issued: now.getTime(),
-    url: req.url ?? '',
-    query: parseQuery(url),
-  };
+  constructor(readonly client: Client) {}
 }
 
 /** One connection's namespace router. */
-export class Client {
+export class Client implements ConnectionHandler {
   readonly conn: EngineConnection;
-  readonly options: ServerOptions;
   private readonly host: ClientHost;
-  private readonly decoder: Decoder;
-  private readonly base: Omit<Handshake, 'auth'>;
-  /** Joined namespaces, by name. */
-  private readonly sockets = new Map<string, Socket>();
+  /** Its own decoder, only while a binary packet waits for attachments. */
+  private decoder: Decoder | undefined = undefined;
+  /** The socket of the first namespace joined (most clients join only one). */
+  private first: Socket | undefined = undefined;
+  /** The sockets of the other joined namespaces, by name. */
+  private others: Map<string, Socket> | undefined = undefined;
   /** Namespaces whose CONNECT is in progress (middleware). */
-  private readonly connecting = new Set<string>();
-  private connectTimer: NodeJS.Timeout | undefined;
+  private connecting: Set<string> | undefined = undefined;
+  private connectDeadline: ConnectDeadline | undefined = undefined;
 
-  constructor(host: ClientHost, conn: EngineConnection, base: Omit<Handshake, 'auth'>) {
+  constructor(host: ClientHost, conn: EngineConnection) {
     this.host = host;
     this.conn = conn;
-    this.options = host._options;
-    this.base = base;
-    this.decoder = new Decoder({
-      maxPayload: this.options.maxHttpBufferSize,
-      maxAttachments: this.options.maxAttachments,
-      maxDepth: this.options.maxDepth,
-    });
-    conn.onMessage = (data) => this.connOnMessage(data);
-    conn.onClose = (reason, description) => this.connOnClose(reason, description);
+    conn._handler = this;
     this.armConnectTimeout();
+  }
+
+  /** The server options. */
+  get options(): ServerOptions {
+    return this.host._options;
   }
 
   /** The number of joined namespaces. */
   get size(): number {
-    return this.sockets.size;
+    return (this.first === undefined ? 0 : 1) + (this.others?.size ?? 0);
   }
 
   /** @internal Reports a handler failure that no ack could carry. */
@@ -92,39 +90,72 @@ export class Client {
 
   /** @internal Disconnects every socket of this connection (each gets `41`). */
   disconnectAll(): void {
-    for (const socket of [...this.sockets.values()]) socket.disconnect();
+    for (const socket of this.joined()) socket.disconnect();
   }
 
   /** @internal */
   _add(name: string, socket: Socket): void {
-    this.sockets.set(name, socket);
-    clearTimeout(this.connectTimer);
-    this.connectTimer = undefined;
+    // `first` only when nothing is joined, so `joined()` keeps the order of joining
+    if (this.size === 0) this.first = socket;
+    else (this.others ??= new Map()).set(name, socket);
+    this.cancelConnectTimeout();
   }
 
   /** @internal */
   _remove(socket: Socket): void {
-    if (this.sockets.get(socket.nsp.name) !== socket) return;
-    this.sockets.delete(socket.nsp.name);
-    if (this.sockets.size === 0 && this.conn.readyState === 'open') this.armConnectTimeout();
+    if (this.first === socket) this.first = undefined;
+    else if (this.others?.get(socket.nsp.name) === socket) this.others.delete(socket.nsp.name);
+    else return;
+    if (this.size === 0 && this.conn.readyState === 'open') this.armConnectTimeout();
+  }
+
+  /** @internal The connect timeout elapsed. */
+  _connectTimedOut(): void {
+    this.connectDeadline = undefined;
+    if (this.size === 0) this.conn.close('forced close');
+  }
+
+  private socketOf(name: string): Socket | undefined {
+    const first = this.first;
+    if (first !== undefined && first.nsp.name === name) return first;
+    return this.others?.get(name);
+  }
+
+  /** The joined sockets (a snapshot). */
+  private joined(): Socket[] {
+    const all = this.others === undefined ? [] : [...this.others.values()];
+    if (this.first !== undefined) all.unshift(this.first);
+    return all;
   }
 
   private armConnectTimeout(): void {
-    clearTimeout(this.connectTimer);
-    this.connectTimer = setTimeout(() => {
-      if (this.sockets.size === 0) this.conn.close('forced close');
-    }, this.options.connectTimeout);
+    this.host._connectDeadlines.schedule((this.connectDeadline ??= new ConnectDeadline(this)));
   }
 
-  private connOnMessage(data: string | Buffer): void {
+  private cancelConnectTimeout(): void {
+    if (this.connectDeadline === undefined) return;
+    this.host._connectDeadlines.cancel(this.connectDeadline);
+    this.connectDeadline = undefined;
+  }
+
+  /** @internal */
+  connOnMessage(data: string | Buffer): void {
+    // the server's shared decoder, unless this connection is in the middle of a binary packet
+    const decoder = this.decoder ?? this.host._decoders.shared;
     let packet: DecodedPacket | undefined;
     try {
-      packet = this.decoder.add(data);
+      packet = decoder.add(data);
     } catch (err) {
+      // the decoder is idle again after an error
+      this.decoder = undefined;
       this.conn.close('parse error', err as Error);
       return;
     }
-    if (packet === undefined) return;
+    if (packet === undefined) {
+      this.decoder ??= this.host._decoders.take();
+      return;
+    }
+    this.decoder = undefined;
     try {
       this.route(packet);
     } catch (err) {
@@ -135,14 +166,15 @@ export class Client {
 
   private route(packet: DecodedPacket): void {
     if (packet.type === PacketType.CONNECT) {
-      this.connect(packet.nsp, packet.data ?? {});
+      // no payload: `handshake.auth` becomes `{}` when first read, not for every socket
+      this.connect(packet.nsp, packet.data);
       return;
     }
     if (packet.type === PacketType.CONNECT_ERROR) {
       this.conn.close('parse error', new ProtocolError(ErrorCode.INVALID_PAYLOAD, 'CONNECT_ERROR from a client'));
       return;
     }
-    const socket = this.sockets.get(packet.nsp);
+    const socket = this.socketOf(packet.nsp);
     if (socket === undefined) {
       // a packet for a namespace the client has not joined (PROTOCOL.md)
       this.conn.close('parse error', new ProtocolError(ErrorCode.UNKNOWN_NAMESPACE, `namespace ${packet.nsp} not joined`));
@@ -151,28 +183,37 @@ export class Client {
     socket._onpacket(packet);
   }
 
-  private connect(name: string, auth: Record<string, unknown>): void {
+  private connect(name: string, payload: Record<string, unknown> | undefined): void {
     // a repeated CONNECT for a joined (or joining) namespace is ignored
-    if (this.sockets.has(name) || this.connecting.has(name)) return;
-    this.connecting.add(name);
-    this.host._resolveNamespace(name, auth, (nsp) => {
+    if (this.socketOf(name) !== undefined || this.connecting?.has(name) === true) return;
+    (this.connecting ??= new Set()).add(name);
+    this.host._resolveNamespace(name, payload, (nsp, auth) => {
       if (this.conn.readyState !== 'open') return;
       if (nsp === undefined) {
-        this.connecting.delete(name);
+        this.connected(name);
         const refusal = encodePacket({ type: PacketType.CONNECT_ERROR, nsp: name, data: { message: 'Invalid namespace' } });
         this.conn.write(toEngineFrames(refusal));
         return;
       }
-      nsp._add(this, auth, this.base, () => this.connecting.delete(name));
+      nsp._add(this, auth, () => this.connected(name));
     });
   }
 
-  private connOnClose(reason: CloseReason, description?: Error): void {
-    clearTimeout(this.connectTimer);
-    this.connectTimer = undefined;
-    this.decoder.reset();
-    for (const socket of [...this.sockets.values()]) socket._onclose(reason, description);
-    this.sockets.clear();
+  /** The CONNECT of `name` is over (admitted or refused). */
+  private connected(name: string): void {
+    const connecting = this.connecting;
+    if (connecting === undefined) return;
+    connecting.delete(name);
+    if (connecting.size === 0) this.connecting = undefined;
+  }
+
+  /** @internal */
+  connOnClose(reason: CloseReason, description?: Error): void {
+    this.cancelConnectTimeout();
+    this.decoder = undefined;
+    for (const socket of this.joined()) socket._onclose(reason, description);
+    this.first = undefined;
+    this.others = undefined;
     this.host._clientClosed(this);
   }
 }

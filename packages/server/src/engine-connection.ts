@@ -4,11 +4,14 @@
  * Socket.IO packets: `message` payloads go to `onMessage` as they are.
  *
  *   OPEN ──close(reason) / peer close / error / ping timeout──► CLOSED
- *     │                                                      (onClose called exactly once)
+ *     │                                                      (connClosed called exactly once)
  *     └─ every pingInterval: send "2", expect "3" within pingTimeout
+ *
+ * The heartbeat deadlines of all connections share two timers (DeadlineQueue), and the upgrade
+ * request is not kept: only what `socket.handshake` needs (headers, url, address) stays, so the
+ * request, its raw header list and its stream state are freed once the connection opens.
  */
-import type { IncomingMessage } from 'node:http';
-import type { WebSocket } from 'ws';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import {
   ClosedError,
   ENGINE_PING,
@@ -20,6 +23,8 @@ import {
   type BinaryData,
   type EncodedPacket,
 } from '@emitwire/protocol';
+import { DeadlineQueue, type DeadlineEntry, type DeadlineHolder } from './deadline-queue.js';
+import type { EngineWebSocket, WebSocketOwner } from './engine-websocket.js';
 
 /** Why a connection closed (PROTOCOL.md: the reasons the server socket sees). */
 export type CloseReason =
@@ -61,13 +66,50 @@ function frameSize(frame: OutFrame): number {
   return frame.size;
 }
 
-/** Settings of one connection (from the server options). */
+/** Settings shared by the connections of one server. */
 export interface EngineSettings {
   pingInterval: number;
   pingTimeout: number;
   maxPayload: number;
   maxBacklog: number;
+  /** Connections waiting to send their next ping. */
+  pings: DeadlineQueue<EngineConnection>;
+  /** Connections waiting for a pong. */
+  pongs: DeadlineQueue<EngineConnection>;
+  /** The open packet around its sid: only the sid changes from one connection to the next. */
+  openPacket: readonly [prefix: string, suffix: string];
+  /** The last upgrade URL seen: clients mostly send the same one, and then share one string. */
+  lastUrl: string;
 }
+
+/** Builds the settings of a server's connections (and their two heartbeat timers). */
+export function engineSettings(options: Pick<EngineSettings, 'pingInterval' | 'pingTimeout' | 'maxPayload' | 'maxBacklog'>): EngineSettings {
+  const { pingInterval, pingTimeout, maxPayload, maxBacklog } = options;
+  // a sid is base64url (id.ts): JSON needs no escape for it, so the template is exact
+  const marker = 'SID';
+  const sample = encodeOpenPacket({ sid: marker, upgrades: [], pingInterval, pingTimeout, maxPayload });
+  const at = sample.indexOf(`"${marker}"`) + 1;
+  return {
+    pingInterval,
+    pingTimeout,
+    maxPayload,
+    maxBacklog,
+    pings: new DeadlineQueue<EngineConnection>(pingInterval, (conn) => conn._pingDue()),
+    pongs: new DeadlineQueue<EngineConnection>(pingTimeout, (conn) => conn._pongMissed()),
+    openPacket: [sample.slice(0, at), sample.slice(at + marker.length)],
+    lastUrl: '',
+  };
+}
+
+/** What a connection reports to the layer above it (the Client). */
+export interface ConnectionHandler {
+  /** Each `message` payload (text or bytes). */
+  connOnMessage(data: string | Buffer): void;
+  /** Called once when the connection closes. */
+  connOnClose(reason: CloseReason, description?: Error): void;
+}
+
+const DETACHED: ConnectionHandler = { connOnMessage() {}, connOnClose() {} };
 
 const SEND_TEXT = { binary: false } as const;
 const SEND_TEXT_COMPRESS = { binary: false, compress: true } as const;
@@ -90,64 +132,67 @@ interface CorkableSocket {
 }
 
 /** The WebSocket's TCP socket, to cork a batch into one write (ws keeps it on a private field). */
-function rawSocket(ws: WebSocket): CorkableSocket | undefined {
+function rawSocket(ws: EngineWebSocket): CorkableSocket | undefined {
   const s = (ws as unknown as { _socket?: Partial<CorkableSocket> })._socket;
   return s !== undefined && typeof s.cork === 'function' && typeof s.uncork === 'function'
     ? (s as CorkableSocket)
     : undefined;
 }
 
-/** The underlying connection of one client, as `socket.conn`. */
-export class EngineConnection {
+/**
+ * The underlying connection of one client, as `socket.conn`. Socket.IO's `conn.request` is not
+ * kept (see the top of this file): `headers`, `url` and `remoteAddress` hold what it carried.
+ */
+export class EngineConnection implements DeadlineEntry, WebSocketOwner {
   /** The Engine.IO session id. */
   readonly id: string;
-  /** The upgrade request. */
-  readonly request: IncomingMessage;
+  /** The client's address, as the TCP socket reported it at the upgrade. */
+  readonly remoteAddress: string;
+  /** The upgrade request's headers. */
+  readonly headers: IncomingHttpHeaders;
+  /** The upgrade request's URL (path and query). */
+  readonly url: string;
+  /** True over TLS. */
+  readonly secure: boolean;
+  /** When the connection opened, in ms since the epoch. */
+  readonly issued: number;
   /** `open` until closed, then `closed`. */
   readyState: 'open' | 'closed' = 'open';
-  /** Called with each `message` payload (text or bytes). */
-  onMessage: (data: string | Buffer) => void = () => {};
-  /** Called once when the connection closes. */
-  onClose: (reason: CloseReason, description?: Error) => void = () => {};
+  /** @internal Receives the messages and the close. */
+  _handler: ConnectionHandler = DETACHED;
 
-  private readonly ws: WebSocket;
+  /** @internal */
+  _dlQueue: DeadlineHolder | undefined = undefined;
+  /** @internal */
+  _dlPrev: DeadlineEntry | undefined = undefined;
+  /** @internal */
+  _dlNext: DeadlineEntry | undefined = undefined;
+  /** @internal */
+  _dlAt = 0;
+
+  private readonly ws: EngineWebSocket;
   private readonly settings: EngineSettings;
-  private queue: OutFrame[] = [];
-  private compressFlags: boolean[] | undefined;
+  /** Frames queued this tick (undefined when none: the connection is not in the dirty list). */
+  private queue: OutFrame[] | undefined = undefined;
+  private compressFlags: boolean[] | undefined = undefined;
   private queuedBytes = 0;
-  private queued = false;
-  private heartbeat: NodeJS.Timeout | undefined;
-  private awaitingPong = false;
-  private readonly wsClosed: Promise<void>;
+  /** Resolvers of `whenClosed()`, only while someone waits. */
+  private closeWaiters: Array<() => void> | undefined = undefined;
 
-  constructor(ws: WebSocket, request: IncomingMessage, id: string, settings: EngineSettings) {
+  constructor(ws: EngineWebSocket, request: IncomingMessage, id: string, settings: EngineSettings) {
     this.ws = ws;
-    this.request = request;
     this.id = id;
     this.settings = settings;
-    ws.on('message', (data, isBinary) => this.wsOnMessage(data as Buffer, isBinary));
-    ws.on('error', (err) => this.closeWith('transport error', err));
-    this.wsClosed = new Promise((resolve) => {
-      ws.on('close', () => {
-        resolve();
-        this.closeWith('transport close');
-      });
-    });
-    this.sendNow(
-      encodeOpenPacket({
-        sid: id,
-        upgrades: [],
-        pingInterval: settings.pingInterval,
-        pingTimeout: settings.pingTimeout,
-        maxPayload: settings.maxPayload,
-      }),
-    );
-    this.heartbeat = setTimeout(() => this.heartbeatOnTimer(), settings.pingInterval);
-  }
-
-  /** The client's address. */
-  get remoteAddress(): string {
-    return this.request.socket.remoteAddress ?? '';
+    this.headers = request.headers;
+    const url = request.url ?? '';
+    this.url = url === settings.lastUrl ? settings.lastUrl : (settings.lastUrl = url);
+    this.remoteAddress = request.socket.remoteAddress ?? '';
+    this.secure = (request.socket as { encrypted?: boolean }).encrypted === true;
+    this.issued = Date.now();
+    ws._owner = this;
+    const [prefix, suffix] = settings.openPacket;
+    this.sendNow(prefix + id + suffix);
+    settings.pings.schedule(this);
   }
 
   /** Bytes waiting to be sent: queued for this tick plus not yet flushed by the socket. */
@@ -166,10 +211,12 @@ export class EngineConnection {
    */
   write(frames: EngineFrames, compress = false): boolean {
     if (this.readyState !== 'open') return false;
+    const fresh = this.queue === undefined;
     if (typeof frames === 'string') this.enqueue(frames, compress);
     else for (const frame of frames) this.enqueue(frame, compress);
     if (this.queuedBytes + this.ws.bufferedAmount > this.settings.maxBacklog) {
-      this.queue = [];
+      this.queue = undefined;
+      this.compressFlags = undefined;
       this.queuedBytes = 0;
       this.closeWith(
         'transport error',
@@ -181,8 +228,7 @@ export class EngineConnection {
       );
       return false;
     }
-    if (!this.queued) {
-      this.queued = true;
+    if (fresh) {
       dirty.push(this);
       if (!flushScheduled) {
         flushScheduled = true;
@@ -200,7 +246,8 @@ export class EngineConnection {
 
   /** Resolves once the WebSocket itself has closed (after the closing handshake). */
   whenClosed(): Promise<void> {
-    return this.wsClosed;
+    if (this.ws.readyState === 3 /* CLOSED */) return Promise.resolve();
+    return new Promise((resolve) => (this.closeWaiters ??= []).push(resolve));
   }
 
   /** Drops the TCP connection at once, without a closing handshake. */
@@ -210,26 +257,30 @@ export class EngineConnection {
 
   /** @internal Sends the frames queued this tick, in one corked write. */
   flush(): void {
-    this.queued = false;
     const queue = this.queue;
-    if (queue.length === 0) return;
+    if (queue === undefined) return;
     const flags = this.compressFlags;
-    this.queue = [];
+    this.queue = undefined;
     this.compressFlags = undefined;
     this.queuedBytes = 0;
     if (this.ws.readyState !== 1 /* OPEN */) return;
-    const raw = queue.length > 1 ? rawSocket(this.ws) : undefined;
+    if (queue.length === 1) {
+      this.sendNow(queue[0]!, flags?.[0] ?? false);
+      return;
+    }
+    const raw = rawSocket(this.ws);
     raw?.cork();
     for (let i = 0; i < queue.length; i++) this.sendNow(queue[i]!, flags?.[i] ?? false);
     raw?.uncork();
   }
 
   private enqueue(frame: OutFrame, compress: boolean): void {
+    const queue = (this.queue ??= []);
     if (compress) {
-      this.compressFlags ??= new Array<boolean>(this.queue.length).fill(false);
+      this.compressFlags ??= new Array<boolean>(queue.length).fill(false);
     }
     this.compressFlags?.push(compress);
-    this.queue.push(frame);
+    queue.push(frame);
     this.queuedBytes += frameSize(frame);
   }
 
@@ -247,42 +298,44 @@ export class EngineConnection {
     }
   }
 
-  private heartbeatOnTimer(): void {
+  /** @internal The ping interval elapsed: ping, and wait for the pong. */
+  _pingDue(): void {
     if (this.readyState !== 'open') return;
-    if (this.awaitingPong) {
-      this.closeWith('ping timeout', undefined, 1000, '', true);
-      return;
-    }
-    this.awaitingPong = true;
     this.write(ENGINE_PING);
-    this.heartbeat = setTimeout(() => this.heartbeatOnTimer(), this.settings.pingTimeout);
+    this.settings.pongs.schedule(this);
   }
 
-  private wsOnMessage(data: Buffer, isBinary: boolean): void {
+  /** @internal No pong within pingTimeout. */
+  _pongMissed(): void {
+    this.closeWith('ping timeout', undefined, 1000, '', true);
+  }
+
+  /** @internal */
+  _wsOnMessage(data: Buffer, isBinary: boolean): void {
     if (this.readyState !== 'open') return;
     if (isBinary) {
       // binary WebSocket message: an Engine.IO message holding raw bytes (PROTOCOL.md)
-      this.onMessage(data);
+      this._handler.connOnMessage(data);
       return;
     }
-    const text = data.toString();
+    // the common case, an Engine.IO message ("4…"), without an intermediate packet object
+    if (data[0] === 0x34 /* 4 */) {
+      this._handler.connOnMessage(data.toString('utf8', 1));
+      return;
+    }
     let packet;
     try {
-      packet = decodeEnginePacket(text);
+      packet = decodeEnginePacket(data.toString());
     } catch (err) {
       this.closeWith('parse error', err as Error, 1002, 'parse error');
       return;
     }
     switch (packet.type) {
       case EnginePacketType.MESSAGE:
-        this.onMessage(packet.data as string | Buffer);
+        this._handler.connOnMessage(packet.data as string | Buffer);
         return;
       case EnginePacketType.PONG:
-        if (this.awaitingPong) {
-          this.awaitingPong = false;
-          clearTimeout(this.heartbeat);
-          this.heartbeat = setTimeout(() => this.heartbeatOnTimer(), this.settings.pingInterval);
-        }
+        if (this.settings.pongs.has(this)) this.settings.pings.schedule(this);
         return;
       case EnginePacketType.CLOSE:
         this.closeWith('transport close');
@@ -296,16 +349,30 @@ export class EngineConnection {
     }
   }
 
+  /** @internal */
+  _wsOnClose(): void {
+    const waiters = this.closeWaiters;
+    this.closeWaiters = undefined;
+    if (waiters !== undefined) for (const resolve of waiters) resolve();
+    this.closeWith('transport close');
+  }
+
+  /** @internal */
+  _wsOnError(err: Error): void {
+    this.closeWith('transport error', err);
+  }
+
   private closeWith(reason: CloseReason, description?: Error, code = 1000, wsReason = '', terminate = false): void {
     if (this.readyState === 'closed') return;
     // what was written before the close (a DISCONNECT, a CONNECT_ERROR) still goes out
     if (!terminate && reason !== 'transport close' && reason !== 'transport error') this.flush();
     this.readyState = 'closed';
-    clearTimeout(this.heartbeat);
-    this.queue = [];
+    this._dlQueue?.cancel(this);
+    this.queue = undefined;
+    this.compressFlags = undefined;
     this.queuedBytes = 0;
     if (terminate) this.ws.terminate();
     else if (this.ws.readyState === 0 || this.ws.readyState === 1) this.ws.close(code, wsReason);
-    this.onClose(reason, description);
+    this._handler.connOnClose(reason, description);
   }
 }

@@ -46,11 +46,9 @@ function matchOrigin(policy: string | RegExp, origin: string): boolean {
   return typeof policy === 'string' ? policy === '*' || policy === origin : policy.test(origin);
 }
 
-/** True when the page's origin is the server's own (same scheme, host and port). */
-export function isSameOrigin(req: IncomingMessage, origin: string): boolean {
-  const host = req.headers.host;
+/** True when the page's origin is the server's own (same scheme, `host` header and port). */
+export function isSameOrigin(host: string | undefined, secure: boolean, origin: string): boolean {
   if (typeof host !== 'string') return false;
-  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
   let parsed: URL;
   try {
     parsed = new URL(origin);
@@ -72,7 +70,7 @@ export function checkOrigin(req: IncomingMessage, policy: OriginPolicy | undefin
   const origin = req.headers.origin;
   if (origin === undefined) return done(true);
   if (typeof origin !== 'string') return done(false);
-  if (isSameOrigin(req, origin)) return done(true);
+  if (isSameOrigin(req.headers.host, (req.socket as { encrypted?: boolean }).encrypted === true, origin)) return done(true);
   if (policy === undefined || policy === false) return done(false);
   if (policy === true) return done(true);
   if (typeof policy === 'function') {

@@ -1,59 +1,99 @@
 /*
  * The default adapter: rooms of one process in two maps (room → socket ids, socket id → rooms).
  * Target computation is O(sockets in the named rooms), or O(namespace) only for "everyone".
+ *
+ * Most sockets are only ever in their own room (named by their id). Such a socket is stored as
+ * `id → null`, with no Set of its own and no entry among the joined rooms: its room exists
+ * implicitly, and every lookup by room name adds it back (issue 6, idle memory: two Sets per idle
+ * socket were a tenth of its heap). Joining any other room, or leaving its own, turns it into the
+ * explicit form for good.
  */
 import { encodePacket, type Packet } from '@emitwire/protocol';
 import { NO_ANSWER, type Adapter, type BroadcastOptions, type Room, type SocketId } from './adapter.js';
 import { toEngineFrames, type EngineFrames } from './engine-connection.js';
 import type { Namespace } from './namespace.js';
+import { RoomsView } from './rooms-view.js';
 import type { Socket } from './socket.js';
 
 /** Rooms and broadcasts within one process. */
 export class InMemoryAdapter implements Adapter {
-  readonly rooms = new Map<Room, Set<SocketId>>();
-  private readonly sids = new Map<SocketId, Set<Room>>();
+  /** Rooms joined explicitly → members (implicit own rooms are not here). */
+  private readonly joined = new Map<Room, Set<SocketId>>();
+  /** Socket id → its rooms, `null` when it is in its own room only. */
+  private readonly sids = new Map<SocketId, Set<Room> | null>();
+  /** Every room with its members, own rooms included. */
+  readonly rooms: ReadonlyMap<Room, ReadonlySet<SocketId>> = new RoomsView(this.joined, this.sids);
 
   constructor(readonly nsp: Namespace) {}
 
   addAll(id: SocketId, rooms: Iterable<Room>): void {
     let own = this.sids.get(id);
-    if (own === undefined) {
-      own = new Set();
-      this.sids.set(id, own);
-    }
     for (const room of rooms) {
-      own.add(room);
-      let members = this.rooms.get(room);
-      if (members === undefined) {
-        members = new Set();
-        this.rooms.set(room, members);
+      // the own room of a new socket is implicit; a compact socket is already in it
+      if (room === id && (own === undefined || own === null)) {
+        own = null;
+        continue;
       }
-      members.add(id);
+      if (own === undefined) own = new Set();
+      else if (own === null) own = this.explicit(id);
+      own.add(room);
+      this.member(room).add(id);
     }
+    if (own !== undefined) this.sids.set(id, own);
   }
 
   del(id: SocketId, room: Room): void {
-    this.sids.get(id)?.delete(room);
-    const members = this.rooms.get(room);
+    const own = this.sids.get(id);
+    if (own === null) {
+      // leaving its own room, the only one it is in: explicit and empty from now on
+      if (room === id) this.sids.set(id, new Set());
+      return;
+    }
+    own?.delete(room);
+    const members = this.joined.get(room);
     if (members === undefined) return;
     members.delete(id);
-    if (members.size === 0) this.rooms.delete(room);
+    if (members.size === 0) this.joined.delete(room);
   }
 
   delAll(id: SocketId): void {
     const own = this.sids.get(id);
     if (own === undefined) return;
+    this.sids.delete(id);
+    if (own === null) return;
     for (const room of own) {
-      const members = this.rooms.get(room);
+      const members = this.joined.get(room);
       if (members === undefined) continue;
       members.delete(id);
-      if (members.size === 0) this.rooms.delete(room);
+      if (members.size === 0) this.joined.delete(room);
     }
-    this.sids.delete(id);
   }
 
   socketRooms(id: SocketId): ReadonlySet<Room> | undefined {
-    return this.sids.get(id);
+    const own = this.sids.get(id);
+    return own === null ? new Set([id]) : own;
+  }
+
+  /** The explicit form of a compact socket: its own room as an ordinary joined room. */
+  private explicit(id: SocketId): Set<Room> {
+    this.member(id).add(id);
+    return new Set([id]);
+  }
+
+  private member(room: Room): Set<SocketId> {
+    let members = this.joined.get(room);
+    if (members === undefined) {
+      members = new Set();
+      this.joined.set(room, members);
+    }
+    return members;
+  }
+
+  /** Calls `fn` with each member of `room`, the implicit owner of an own room included. */
+  private forEachMember(room: Room, fn: (id: SocketId) => void): void {
+    const members = this.joined.get(room);
+    if (members !== undefined) for (const id of members) fn(id);
+    if (this.sids.get(room) === null) fn(room);
   }
 
   async sockets(opts: BroadcastOptions): Promise<Set<SocketId>> {
@@ -130,19 +170,16 @@ export class InMemoryAdapter implements Adapter {
       for (const [id, socket] of sockets) if (!excluded?.has(id)) targets.push(socket);
     } else {
       const seen = opts.rooms.size > 1 ? new Set<SocketId>() : undefined;
-      for (const room of opts.rooms) {
-        const members = this.rooms.get(room);
-        if (members === undefined) continue;
-        for (const id of members) {
-          if (excluded?.has(id)) continue;
-          if (seen !== undefined) {
-            if (seen.has(id)) continue;
-            seen.add(id);
-          }
-          const socket = sockets.get(id);
-          if (socket !== undefined) targets.push(socket);
+      const add = (id: SocketId): void => {
+        if (excluded?.has(id)) return;
+        if (seen !== undefined) {
+          if (seen.has(id)) return;
+          seen.add(id);
         }
-      }
+        const socket = sockets.get(id);
+        if (socket !== undefined) targets.push(socket);
+      };
+      for (const room of opts.rooms) this.forEachMember(room, add);
     }
     for (const socket of targets) fn(socket);
   }
@@ -150,10 +187,8 @@ export class InMemoryAdapter implements Adapter {
   private excluded(except: ReadonlySet<Room>): Set<SocketId> | undefined {
     if (except.size === 0) return undefined;
     const ids = new Set<SocketId>();
-    for (const room of except) {
-      const members = this.rooms.get(room);
-      if (members !== undefined) for (const id of members) ids.add(id);
-    }
+    const add = (id: SocketId): void => void ids.add(id);
+    for (const room of except) this.forEachMember(room, add);
     return ids;
   }
 }

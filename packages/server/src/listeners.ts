@@ -11,58 +11,73 @@ import { invalidArgument } from './errors.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- listeners of any shape are stored and called untyped
 export type AnyFunction = (...args: any[]) => unknown;
 
-interface Entry {
-  fn: AnyFunction;
-  once: boolean;
+/** A listener registered to run once. */
+class Once {
+  constructor(readonly fn: AnyFunction) {}
 }
+
+/** A plain listener is stored as the function itself: no wrapper object per listener. */
+type Listener = AnyFunction | Once;
+
+const fnOf = (listener: Listener): AnyFunction => (typeof listener === 'function' ? listener : listener.fn);
 
 /** Event name → listeners, in registration order. */
 export class ListenerMap {
-  private readonly map = new Map<string, Entry[]>();
+  // The listeners of one event name sit in two fields; a Map is made only for a second name. Most
+  // sockets listen to one or two events, and an empty Map alone costs ~300 bytes (issue 6).
+  private firstEvent: string | undefined = undefined;
+  private firstList: Listener[] | undefined = undefined;
+  private more: Map<string, Listener[]> | undefined = undefined;
 
   on(event: string, fn: AnyFunction, once = false, prepend = false): void {
     if (typeof fn !== 'function') throw invalidArgument('listener must be a function');
-    const entry: Entry = { fn, once };
-    const list = this.map.get(event);
-    if (list === undefined) this.map.set(event, [entry]);
-    else if (prepend) list.unshift(entry);
-    else list.push(entry);
+    const listener = once ? new Once(fn) : fn;
+    const list = this.list(event);
+    if (list !== undefined) {
+      if (prepend) list.unshift(listener);
+      else list.push(listener);
+    } else if (this.firstList === undefined) {
+      this.firstEvent = event;
+      this.firstList = [listener];
+    } else {
+      (this.more ??= new Map()).set(event, [listener]);
+    }
   }
 
-  /** Removes one registration of `fn`, or every listener of `event` when `fn` is omitted. */
+  /** Removes one registration of `fn`, or every listener of `event` when `fn` is omitted, or all. */
   off(event?: string, fn?: AnyFunction): void {
     if (event === undefined) {
-      this.map.clear();
+      this.firstEvent = this.firstList = this.more = undefined;
       return;
     }
     if (fn === undefined) {
-      this.map.delete(event);
+      this.remove(event);
       return;
     }
-    const list = this.map.get(event);
+    const list = this.list(event);
     if (list === undefined) return;
-    const i = list.findIndex((e) => e.fn === fn);
+    const i = list.findIndex((l) => fnOf(l) === fn);
     if (i === -1) return;
-    if (list.length === 1) this.map.delete(event);
+    if (list.length === 1) this.remove(event);
     else list.splice(i, 1);
   }
 
   has(event: string): boolean {
-    return this.map.has(event);
+    return this.list(event) !== undefined;
   }
 
   count(event: string): number {
-    return this.map.get(event)?.length ?? 0;
+    return this.list(event)?.length ?? 0;
   }
 
   listeners(event: string): AnyFunction[] {
-    return (this.map.get(event) ?? []).map((e) => e.fn);
+    return (this.list(event) ?? []).map(fnOf);
   }
 
   /**
-   * Calls every listener of `event` with `args` (a snapshot, so listeners may add or remove
-   * listeners safely) and reports each return value to `onResult`. A throwing listener does not
-   * stop the others: its error goes to `onError`.
+   * Calls every listener of `event` with `args` (over a snapshot, so listeners may add or remove
+   * listeners safely) and reports each return value other than `undefined` to `onResult`. A
+   * throwing listener does not stop the others: its error goes to `onError`.
    */
   emit(
     event: string,
@@ -70,21 +85,46 @@ export class ListenerMap {
     onResult?: (value: unknown) => void,
     onError?: (err: unknown) => void,
   ): boolean {
-    const list = this.map.get(event);
+    const list = this.list(event);
     if (list === undefined) return false;
-    const snapshot = list.length === 1 ? [list[0]!] : list.slice();
-    for (const entry of snapshot) {
-      if (entry.once) this.off(event, entry.fn);
-      let result: unknown;
-      try {
-        result = entry.fn(...args);
-      } catch (err) {
-        if (onError === undefined) throw err;
-        onError(err);
-        continue;
-      }
-      if (onResult !== undefined && result !== undefined) onResult(result);
+    // one listener (the common case) needs no snapshot
+    if (list.length === 1) {
+      this.call(event, list[0]!, args, onResult, onError);
+      return true;
     }
+    for (const listener of list.slice()) this.call(event, listener, args, onResult, onError);
     return true;
+  }
+
+  private call(
+    event: string,
+    listener: Listener,
+    args: readonly unknown[],
+    onResult: ((value: unknown) => void) | undefined,
+    onError: ((err: unknown) => void) | undefined,
+  ): void {
+    let fn = listener as AnyFunction;
+    if (typeof listener !== 'function') {
+      fn = listener.fn;
+      this.off(event, fn);
+    }
+    let result: unknown;
+    try {
+      result = fn(...args);
+    } catch (err) {
+      if (onError === undefined) throw err;
+      onError(err);
+      return;
+    }
+    if (onResult !== undefined && result !== undefined) onResult(result);
+  }
+
+  private list(event: string): Listener[] | undefined {
+    return event === this.firstEvent ? this.firstList : this.more?.get(event);
+  }
+
+  private remove(event: string): void {
+    if (event === this.firstEvent) this.firstEvent = this.firstList = undefined;
+    else this.more?.delete(event);
   }
 }

@@ -20,7 +20,7 @@ import { invalidArgument } from './errors.js';
 import { generateId } from './id.js';
 import { ListenerMap, type AnyFunction } from './listeners.js';
 import type { Server } from './server.js';
-import { Socket, type Handshake } from './socket.js';
+import { Socket } from './socket.js';
 import type {
   AckEventNames,
   DisconnectReason,
@@ -255,9 +255,8 @@ export class Namespace<C extends EventContract = EventContract> {
   }
 
   /** @internal Admits a client: middleware (the parent's first), then CONNECT and `connection`. */
-  _add(client: Client, auth: Record<string, unknown>, base: Omit<Handshake, 'auth'>, done: () => void): void {
-    const handshake: Handshake = { ...base, auth };
-    const socket = new Socket<C>(this, client, generateId(), handshake, this.server._options.maxPendingAcks);
+  _add(client: Client, auth: Record<string, unknown> | undefined, done: () => void): void {
+    const socket = new Socket<C>(this, client, generateId(), auth);
     const chain = this.parent === undefined ? this.middlewares : [...this.parent.middlewares, ...this.middlewares];
     let i = 0;
     const next = (err?: Error & { data?: unknown }): void => {

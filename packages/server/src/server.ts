@@ -6,12 +6,15 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { AckResult, EventContract, EventNames, EventParams } from '@emitwire/protocol';
 import type { Room } from './adapter.js';
 import type { BroadcastEmitArgs, BroadcastOperator } from './broadcast-operator.js';
-import { Client, handshakeOf } from './client.js';
-import { EngineConnection, type EngineSettings } from './engine-connection.js';
+import { Client, type ConnectDeadline } from './client.js';
+import { DeadlineQueue } from './deadline-queue.js';
+import { DecoderPool } from './decoder-pool.js';
+import { EngineConnection, engineSettings, type EngineSettings } from './engine-connection.js';
+import { EngineWebSocket } from './engine-websocket.js';
 import { invalidArgument } from './errors.js';
 import { checkHandshake, checkProtocol, HandshakeError, refuseRequest, refuseUpgrade } from './handshake.js';
 import { generateId } from './id.js';
@@ -45,6 +48,10 @@ const CLOSE_GRACE_MS = 1000;
 export class Server<C extends EventContract = EventContract> {
   /** @internal The resolved options. */
   readonly _options: ServerOptions;
+  /** @internal The idle decoder the connections share. */
+  readonly _decoders: DecoderPool;
+  /** @internal Connections that have not joined a namespace yet. */
+  readonly _connectDeadlines: DeadlineQueue<ConnectDeadline>;
   /** The main namespace `/`. */
   readonly sockets: Namespace<C>;
   private readonly nsps = new Map<string, Namespace<C>>();
@@ -66,14 +73,21 @@ export class Server<C extends EventContract = EventContract> {
     this._options = resolveOptions(opts);
     const path = this._options.path;
     this.basePath = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-    this.settings = {
+    this.settings = engineSettings({
       pingInterval: this._options.pingInterval,
       pingTimeout: this._options.pingTimeout,
       maxPayload: this._options.maxHttpBufferSize,
       maxBacklog: this._options.maxBacklog,
-    };
+    });
+    this._decoders = new DecoderPool({
+      maxPayload: this._options.maxHttpBufferSize,
+      maxAttachments: this._options.maxAttachments,
+      maxDepth: this._options.maxDepth,
+    });
+    this._connectDeadlines = new DeadlineQueue(this._options.connectTimeout, (entry) => entry.client._connectTimedOut());
     this.wss = new WebSocketServer({
       noServer: true,
+      WebSocket: EngineWebSocket,
       clientTracking: false,
       maxPayload: this._options.maxHttpBufferSize,
       perMessageDeflate: this._options.perMessageDeflate,
@@ -183,17 +197,17 @@ export class Server<C extends EventContract = EventContract> {
     checkHandshake(req, url, this._options, (refusal) => {
       if (refusal !== undefined) return refuseUpgrade(socket, refusal);
       if (socket.destroyed || this.closing !== undefined) return socket.destroy();
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.wssOnConnection(ws, req, url));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.wssOnConnection(ws as EngineWebSocket, req));
     });
   }
 
-  private wssOnConnection(ws: WebSocket, req: IncomingMessage, url: URL): void {
+  private wssOnConnection(ws: EngineWebSocket, req: IncomingMessage): void {
     if (this.closing !== undefined) {
       ws.terminate();
       return;
     }
     const conn = new EngineConnection(ws, req, generateId(), this.settings);
-    const client = new Client(this, conn, handshakeOf(req, url));
+    const client = new Client(this, conn);
     if (conn.readyState === 'open') this.clients.add(client);
   }
 
@@ -233,13 +247,19 @@ export class Server<C extends EventContract = EventContract> {
   }
 
   /** @internal */
-  _resolveNamespace(name: string, auth: Record<string, unknown>, done: (nsp: Namespace | undefined) => void): void {
+  _resolveNamespace(
+    name: string,
+    auth: Record<string, unknown> | undefined,
+    done: (nsp: Namespace | undefined, auth: Record<string, unknown> | undefined) => void,
+  ): void {
     const existing = this.nsps.get(name);
-    if (existing !== undefined) return done(existing as unknown as Namespace);
+    if (existing !== undefined) return done(existing as unknown as Namespace, auth);
+    // the matchers get an object; the socket's handshake then has that very object
+    const matchAuth = auth ?? {};
     let i = 0;
     const tryNext = (): void => {
       const parent = this.parents[i++];
-      if (parent === undefined) return done(undefined);
+      if (parent === undefined) return done(undefined, matchAuth);
       let called = false;
       const next = (err: Error | null, success: boolean): void => {
         if (called) return;
@@ -251,10 +271,10 @@ export class Server<C extends EventContract = EventContract> {
           parent.nsp._children.add(child);
           this.nsps.set(name, child);
         }
-        done(child as unknown as Namespace);
+        done(child as unknown as Namespace, matchAuth);
       };
       try {
-        parent.match(name, auth, next);
+        parent.match(name, matchAuth, next);
       } catch (err) {
         next(err instanceof Error ? err : new Error(String(err)), false);
       }

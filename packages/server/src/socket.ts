@@ -27,6 +27,7 @@ import { BroadcastOperator } from './broadcast-operator.js';
 import type { Client } from './client.js';
 import { toEngineFrames, type EngineConnection } from './engine-connection.js';
 import { invalidArgument } from './errors.js';
+import { buildHandshake } from './handshake-info.js';
 import { ListenerMap, type AnyFunction } from './listeners.js';
 import type { Namespace } from './namespace.js';
 import type {
@@ -71,6 +72,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 const NO_FLAGS: EmitFlags = {};
+/** The catch-all lists are replaced, never mutated, on change: one shared empty list for every socket. */
+const NO_LISTENERS: AnyListener[] = [];
 
 /** A client connected to a namespace. */
 export class Socket<C extends EventContract = EventContract> {
@@ -80,25 +83,39 @@ export class Socket<C extends EventContract = EventContract> {
   readonly nsp: Namespace<C>;
   /** @internal The connection-level router. */
   readonly client: Client;
-  /** The handshake details. */
-  readonly handshake: Handshake;
-  /** Application data attached to the socket (typed by the contract's `socketData`). */
-  data: SocketData<C> = {} as SocketData<C>;
   /** True between the namespace CONNECT answer and the disconnection. */
   connected = false;
 
+  // What an idle socket does not use is created on first use (issue 6, idle memory).
+  /** The CONNECT payload; none is `{}` once the handshake is read. */
+  private auth: Record<string, unknown> | undefined;
+  private details: Handshake | undefined = undefined;
+  private userData: SocketData<C> | undefined = undefined;
   private readonly listeners = new ListenerMap();
-  private anyIncoming: AnyListener[] = [];
-  private anyOutgoing: AnyListener[] = [];
-  private readonly middlewares: PacketMiddleware[] = [];
-  private readonly acks: PendingAcks;
+  private anyIncoming: AnyListener[] = NO_LISTENERS;
+  private anyOutgoing: AnyListener[] = NO_LISTENERS;
+  private middlewares: PacketMiddleware[] | undefined = undefined;
+  private acks: PendingAcks | undefined = undefined;
 
-  constructor(nsp: Namespace<C>, client: Client, id: string, handshake: Handshake, maxPendingAcks: number) {
+  constructor(nsp: Namespace<C>, client: Client, id: string, auth: Record<string, unknown> | undefined) {
     this.nsp = nsp;
     this.client = client;
     this.id = id;
-    this.handshake = handshake;
-    this.acks = new PendingAcks(maxPendingAcks);
+    this.auth = auth;
+  }
+
+  /** The handshake details (built on first use, then the same object). */
+  get handshake(): Handshake {
+    return (this.details ??= buildHandshake(this.client.conn, (this.auth ??= {})));
+  }
+
+  /** Application data attached to the socket (typed by the contract's `socketData`). */
+  get data(): SocketData<C> {
+    return (this.userData ??= {} as SocketData<C>);
+  }
+
+  set data(value: SocketData<C>) {
+    this.userData = value;
   }
 
   /** The underlying connection (`close()`, `readyState`, `remoteAddress`). */
@@ -195,7 +212,7 @@ export class Socket<C extends EventContract = EventContract> {
 
   /** Adds a per-packet middleware, run for every incoming event before the listeners. */
   use(fn: PacketMiddleware): this {
-    this.middlewares.push(fn);
+    (this.middlewares ??= []).push(fn);
     return this;
   }
 
@@ -271,7 +288,7 @@ export class Socket<C extends EventContract = EventContract> {
         queueMicrotask(() => settle(err, []));
         return false;
       }
-      if (!this.acks.hasRoom) {
+      if ((this.acks?.size ?? 0) >= this.client.options.maxPendingAcks) {
         const err = acksFullError(this.client.options.maxPendingAcks);
         queueMicrotask(() => settle(err, []));
         return false;
@@ -282,7 +299,7 @@ export class Socket<C extends EventContract = EventContract> {
     const frames = toEngineFrames(encodePacket(packet));
     if (!this.connected) return false;
     if (flags.volatile === true && !this.conn.writable) return false;
-    if (settle !== undefined) this.acks.add(packet.id!, settle, flags.timeout);
+    if (settle !== undefined) this.pendingAcks().add(packet.id!, settle, flags.timeout);
     if (this.anyOutgoing.length > 0) this._notifyOutgoing(ev, args);
     return this.conn.write(frames, flags.compress === true);
   }
@@ -300,7 +317,11 @@ export class Socket<C extends EventContract = EventContract> {
 
   /** @internal Registers the ack of a broadcast packet sent to this socket. */
   _registerAck(id: number, settle: AckSettler): void {
-    this.acks.add(id, settle);
+    this.pendingAcks().add(id, settle);
+  }
+
+  private pendingAcks(): PendingAcks {
+    return (this.acks ??= new PendingAcks());
   }
 
   // ── rooms and broadcasts ─────────────────────────────────────────────────────────────────────
@@ -361,13 +382,14 @@ export class Socket<C extends EventContract = EventContract> {
   /** @internal An EVENT, ACK or DISCONNECT packet for this namespace. */
   _onpacket(packet: DecodedPacket): void {
     if (packet.type === PacketType.EVENT) this.onEvent(String(packet.data[0]), packet.data.slice(1), packet.id);
-    else if (packet.type === PacketType.ACK) this.acks.resolve(packet.id, packet.data);
+    else if (packet.type === PacketType.ACK) this.acks?.resolve(packet.id, packet.data);
     else if (packet.type === PacketType.DISCONNECT) this._onclose('client namespace disconnect');
   }
 
   private onEvent(ev: string, args: unknown[], id: number | undefined): void {
     const ack = id === undefined ? undefined : this.makeAck(id);
-    if (this.middlewares.length === 0) {
+    const middlewares = this.middlewares;
+    if (middlewares === undefined) {
       this.dispatch(ev, args, ack);
       return;
     }
@@ -380,7 +402,7 @@ export class Socket<C extends EventContract = EventContract> {
         ack?.(toRemoteErrorPayload(err));
         return;
       }
-      const fn = this.middlewares[i++];
+      const fn = middlewares[i++];
       if (fn === undefined) {
         this.dispatch(packet[0], packet.slice(1), ack);
         return;
@@ -452,7 +474,7 @@ export class Socket<C extends EventContract = EventContract> {
     this.connected = false;
     this.nsp._remove(this);
     this.client._remove(this);
-    this.acks.rejectAll();
+    this.acks?.rejectAll();
     this.listeners.emit('disconnect', args, undefined, (err) => this.handlerFailed('disconnect', err));
     this.nsp._ondisconnect(this, reason, description);
   }

@@ -1,0 +1,58 @@
+/*
+ * `adapter.rooms` of the in-memory adapter: every room with its members, private rooms included,
+ * read from the adapter's two tables without copying them. A socket that is only in its own room
+ * has no entry in the table of joined rooms (in-memory-adapter.ts); this view adds its room back.
+ */
+import type { Room, SocketId } from './adapter.js';
+
+/** A read-only view of the rooms: joined rooms ∪ the implicit own rooms. */
+export class RoomsView implements ReadonlyMap<Room, ReadonlySet<SocketId>> {
+  constructor(
+    /** Rooms joined explicitly → members. */
+    private readonly joined: ReadonlyMap<Room, ReadonlySet<SocketId>>,
+    /** Socket id → its rooms, `null` for a socket in its own room only. */
+    private readonly sids: ReadonlyMap<SocketId, ReadonlySet<Room> | null>,
+  ) {}
+
+  get size(): number {
+    let n = this.joined.size;
+    for (const id of this.implicit()) if (!this.joined.has(id)) n++;
+    return n;
+  }
+
+  has(room: Room): boolean {
+    return this.joined.has(room) || this.sids.get(room) === null;
+  }
+
+  get(room: Room): ReadonlySet<SocketId> | undefined {
+    const members = this.joined.get(room);
+    if (this.sids.get(room) !== null) return members;
+    return members === undefined ? new Set([room]) : new Set([...members, room]);
+  }
+
+  *entries(): MapIterator<[Room, ReadonlySet<SocketId>]> {
+    for (const room of this.keys()) yield [room, this.get(room)!];
+  }
+
+  *keys(): MapIterator<Room> {
+    yield* this.joined.keys();
+    for (const id of this.implicit()) if (!this.joined.has(id)) yield id;
+  }
+
+  *values(): MapIterator<ReadonlySet<SocketId>> {
+    for (const room of this.keys()) yield this.get(room)!;
+  }
+
+  [Symbol.iterator](): MapIterator<[Room, ReadonlySet<SocketId>]> {
+    return this.entries();
+  }
+
+  forEach(fn: (members: ReadonlySet<SocketId>, room: Room, map: ReadonlyMap<Room, ReadonlySet<SocketId>>) => void, thisArg?: unknown): void {
+    for (const [room, members] of this.entries()) fn.call(thisArg, members, room, this);
+  }
+
+  /** The sockets whose own room is implicit. */
+  private *implicit(): Generator<SocketId> {
+    for (const [id, rooms] of this.sids) if (rooms === null) yield id;
+  }
+}
