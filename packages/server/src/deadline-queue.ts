@@ -76,11 +76,8 @@ export class DeadlineQueue<T extends DeadlineEntry> implements DeadlineHolder {
     if (next === undefined) this.tail = prev;
     else next._dlPrev = prev;
     entry._dlQueue = entry._dlPrev = entry._dlNext = undefined;
-    // a timer armed for a removed head fires early and re-arms; only an empty queue stops it
-    if (this.head === undefined && this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    // The timer stays armed: it fires, finds nothing due, and re-arms for the head if any. A queue
+    // that empties and refills with every connection (connect timeouts) then costs no timer call.
   }
 
   private arm(): void {
@@ -90,7 +87,9 @@ export class DeadlineQueue<T extends DeadlineEntry> implements DeadlineHolder {
       clearTimeout(this.timer);
     }
     this.timerAt = at;
-    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(at - performance.now())));
+    // unref'd: the connections whose deadlines these are keep the process alive by themselves, and
+    // a timer left armed for an empty queue must not
+    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(at - performance.now()))).unref();
   }
 
   private readonly onTimer = (): void => {

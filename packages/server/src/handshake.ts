@@ -32,8 +32,7 @@ function single(params: URLSearchParams, name: string): string | undefined {
 }
 
 /** The protocol checks of an upgrade request, in Engine.IO's order. */
-export function checkProtocol(req: IncomingMessage, url: URL): Refusal | undefined {
-  const params = url.searchParams;
+export function checkProtocol(req: IncomingMessage, params: URLSearchParams): Refusal | undefined {
   if (single(params, 'transport') !== 'websocket') return { status: 400, ...HandshakeError.TRANSPORT_UNKNOWN };
   // a sid belongs to the polling → WebSocket upgrade, which is not served
   if (params.has('sid')) return { status: 400, ...HandshakeError.UNKNOWN_SID };
@@ -96,11 +95,11 @@ export function checkOrigin(req: IncomingMessage, policy: OriginPolicy | undefin
 /** Runs every check; calls `done` with a refusal or `undefined` when the handshake may proceed. */
 export function checkHandshake(
   req: IncomingMessage,
-  url: URL,
+  params: URLSearchParams,
   options: Pick<ServerOptions, 'cors' | 'allowRequest'>,
   done: (refusal: Refusal | undefined) => void,
 ): void {
-  const refusal = checkProtocol(req, url);
+  const refusal = checkProtocol(req, params);
   if (refusal !== undefined) return done(refusal);
   checkOrigin(req, options.cors.origin, (allowed) => {
     if (!allowed) return done({ status: 403, ...HandshakeError.FORBIDDEN });

@@ -79,6 +79,7 @@ export class Namespace<C extends EventContract = EventContract> {
 
   /** @internal True for a dynamic namespace (a pattern), whose broadcasts reach its children. */
   readonly _isParent: boolean;
+  private connectAnswer: readonly [prefix: string, suffix: string] | undefined = undefined;
 
   constructor(server: Server<C>, name: string, parent?: Namespace<C>, isParent = false) {
     this.server = server;
@@ -223,6 +224,20 @@ export class Namespace<C extends EventContract = EventContract> {
   }
 
   // ── internals ──────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * @internal The Engine.IO frame of the CONNECT answer around the socket id: only the id changes
+   * from one socket to the next, and a socket id (base64url) needs no JSON escaping.
+   */
+  get _connectAnswer(): readonly [prefix: string, suffix: string] {
+    if (this.connectAnswer === undefined) {
+      const marker = 'SID';
+      const answer = toEngineFrames(encodePacket({ type: PacketType.CONNECT, nsp: this.name, data: { sid: marker } })) as string;
+      const at = answer.indexOf(`"${marker}"`) + 1;
+      this.connectAnswer = [answer.slice(0, at), answer.slice(at + marker.length)];
+    }
+    return this.connectAnswer;
+  }
 
   /** @internal The next ack id: unique per namespace, shared by socket emits and broadcasts. */
   _nextAckId(): number {

@@ -20,6 +20,7 @@ import { checkHandshake, checkProtocol, HandshakeError, refuseRequest, refuseUpg
 import { generateId } from './id.js';
 import { Namespace, type Middleware, type NamespaceEvent, type NamespaceListener } from './namespace.js';
 import { resolveOptions, type ServerOptions } from './options.js';
+import { RequestTargetParser } from './request-target.js';
 import { CLIENT_SCRIPT_NAME, ClientScriptHandler } from './serve-client.js';
 import type { Socket } from './socket.js';
 import type { AckEventNames, EmitEvents, EmitWithAckArgs, ServerSideEvents } from './typed-events.js';
@@ -60,6 +61,7 @@ export class Server<C extends EventContract = EventContract> {
   private readonly wss: WebSocketServer;
   private readonly settings: EngineSettings;
   private readonly basePath: string;
+  private readonly targets: RequestTargetParser;
   private readonly scriptHandler: ClientScriptHandler;
   private http: AnyHttpServer | undefined;
   private detach: (() => void) | undefined;
@@ -73,6 +75,7 @@ export class Server<C extends EventContract = EventContract> {
     this._options = resolveOptions(opts);
     const path = this._options.path;
     this.basePath = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    this.targets = new RequestTargetParser(this.basePath);
     this.settings = engineSettings({
       pingInterval: this._options.pingInterval,
       pingTimeout: this._options.pingTimeout,
@@ -151,21 +154,13 @@ export class Server<C extends EventContract = EventContract> {
     };
   }
 
-  private parseUrl(req: IncomingMessage): URL | undefined {
-    try {
-      return new URL(req.url ?? '/', 'http://localhost');
-    } catch {
-      return undefined;
-    }
-  }
-
   private isOurPath(pathname: string): boolean {
     return pathname === this.basePath || pathname === this.basePath + '/';
   }
 
   /** Answers plain HTTP requests on our path; returns false for the others. */
   private httpOnRequest(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = this.parseUrl(req);
+    const url = this.targets.parse(req.url ?? '/');
     if (url === undefined) return false;
     if (this._options.serveClient && url.pathname === `${this.basePath === '/' ? '' : this.basePath}/${CLIENT_SCRIPT_NAME}`) {
       this.scriptHandler.handle(req, res);
@@ -173,12 +168,12 @@ export class Server<C extends EventContract = EventContract> {
     }
     if (!this.isOurPath(url.pathname)) return false;
     // HTTP long-polling is not served: Engine.IO's error answer, so polling clients learn why
-    refuseRequest(res, checkProtocol(req, url) ?? { status: 400, ...HandshakeError.BAD_REQUEST });
+    refuseRequest(res, checkProtocol(req, url.params) ?? { status: 400, ...HandshakeError.BAD_REQUEST });
     return true;
   }
 
   private httpOnUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = this.parseUrl(req);
+    const url = this.targets.parse(req.url ?? '/');
     if (url === undefined || !this.isOurPath(url.pathname)) {
       // Another path: someone else's upgrade. When nobody else listens, do what Node does without
       // any 'upgrade' listener (our listener suppresses that default): drop the socket.
@@ -194,10 +189,15 @@ export class Server<C extends EventContract = EventContract> {
       socket.destroy();
       return;
     }
-    checkHandshake(req, url, this._options, (refusal) => {
+    checkHandshake(req, url.params, this._options, (refusal) => {
       if (refusal !== undefined) return refuseUpgrade(socket, refusal);
       if (socket.destroyed || this.closing !== undefined) return socket.destroy();
+      // the `101` and the open packet leave in one write (ws writes the 101 before calling back;
+      // a refusal ends the socket, which uncorks it)
+      const corkable = socket as Duplex & { cork?: () => void; uncork?: () => void };
+      corkable.cork?.();
       this.wss.handleUpgrade(req, socket, head, (ws) => this.wssOnConnection(ws as EngineWebSocket, req));
+      corkable.uncork?.();
     });
   }
 

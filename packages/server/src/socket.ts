@@ -376,7 +376,8 @@ export class Socket<C extends EventContract = EventContract> {
   _onconnect(): void {
     this.connected = true;
     this.nsp.adapter.addAll(this.id, [this.id]);
-    this.conn.write(toEngineFrames(encodePacket({ type: PacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id } })));
+    const [prefix, suffix] = this.nsp._connectAnswer;
+    this.conn.write(prefix + this.id + suffix);
   }
 
   /** @internal An EVENT, ACK or DISCONNECT packet for this namespace. */
