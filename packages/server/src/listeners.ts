@@ -11,6 +11,17 @@ import { invalidArgument } from './errors.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- listeners of any shape are stored and called untyped
 export type AnyFunction = (...args: any[]) => unknown;
 
+/**
+ * Where `emit` reports what listeners did, with the caller's context: an object with methods rather
+ * than two closures per emit (the receive path emits once per incoming event: issue 6).
+ */
+export interface ListenerSink<Ctx> {
+  /** A listener returned `value` (not `undefined`). */
+  _listenerResult(event: string, value: unknown, ctx: Ctx): void;
+  /** A listener threw `err`; the other listeners still run. */
+  _listenerError(event: string, err: unknown, ctx: Ctx): void;
+}
+
 /** A listener registered to run once. */
 class Once {
   constructor(readonly fn: AnyFunction) {}
@@ -76,33 +87,23 @@ export class ListenerMap {
 
   /**
    * Calls every listener of `event` with `args` (over a snapshot, so listeners may add or remove
-   * listeners safely) and reports each return value other than `undefined` to `onResult`. A
-   * throwing listener does not stop the others: its error goes to `onError`.
+   * listeners safely) and reports each return value other than `undefined`, and each throw, to
+   * `sink` with `ctx`. A throwing listener does not stop the others. Without a sink, a throw
+   * propagates.
    */
-  emit(
-    event: string,
-    args: readonly unknown[],
-    onResult?: (value: unknown) => void,
-    onError?: (err: unknown) => void,
-  ): boolean {
+  emit<Ctx>(event: string, args: readonly unknown[], sink?: ListenerSink<Ctx>, ctx?: Ctx): boolean {
     const list = this.list(event);
     if (list === undefined) return false;
     // one listener (the common case) needs no snapshot
     if (list.length === 1) {
-      this.call(event, list[0]!, args, onResult, onError);
+      this.call(event, list[0]!, args, sink, ctx as Ctx);
       return true;
     }
-    for (const listener of list.slice()) this.call(event, listener, args, onResult, onError);
+    for (const listener of list.slice()) this.call(event, listener, args, sink, ctx as Ctx);
     return true;
   }
 
-  private call(
-    event: string,
-    listener: Listener,
-    args: readonly unknown[],
-    onResult: ((value: unknown) => void) | undefined,
-    onError: ((err: unknown) => void) | undefined,
-  ): void {
+  private call<Ctx>(event: string, listener: Listener, args: readonly unknown[], sink: ListenerSink<Ctx> | undefined, ctx: Ctx): void {
     let fn = listener as AnyFunction;
     if (typeof listener !== 'function') {
       fn = listener.fn;
@@ -112,11 +113,11 @@ export class ListenerMap {
     try {
       result = fn(...args);
     } catch (err) {
-      if (onError === undefined) throw err;
-      onError(err);
+      if (sink === undefined) throw err;
+      sink._listenerError(event, err, ctx);
       return;
     }
-    if (onResult !== undefined && result !== undefined) onResult(result);
+    if (sink !== undefined && result !== undefined) sink._listenerResult(event, result, ctx);
   }
 
   private list(event: string): Listener[] | undefined {

@@ -18,7 +18,7 @@ import type { Client } from './client.js';
 import { toEngineFrames } from './engine-connection.js';
 import { invalidArgument } from './errors.js';
 import { generateId } from './id.js';
-import { ListenerMap, type AnyFunction } from './listeners.js';
+import { ListenerMap, type AnyFunction, type ListenerSink } from './listeners.js';
 import type { Server } from './server.js';
 import { Socket } from './socket.js';
 import type {
@@ -55,6 +55,14 @@ export type NamespaceListener<C extends EventContract, K> = K extends keyof Name
 export type NamespaceEvent<C extends EventContract> = EventNames<ListenEvents<C>> | keyof NamespaceReservedEvents<C>;
 
 const LIFECYCLE: ReadonlySet<string> = new Set(['connection', 'connect', 'disconnect']);
+
+/** Listeners of other processes' events: a throw goes to onHandlerError, return values are ignored. */
+const SERVER_SIDE_SINK: ListenerSink<Namespace> = {
+  _listenerResult() {},
+  _listenerError(event, err, nsp) {
+    nsp.server._options.onHandlerError(err, { nsp: nsp.name, socketId: '', event });
+  },
+};
 
 /** A namespace (`io.of('/admin')`); the main namespace `/` is the server itself. */
 export class Namespace<C extends EventContract = EventContract> {
@@ -218,9 +226,7 @@ export class Namespace<C extends EventContract = EventContract> {
 
   /** @internal Called by cluster adapters with `[event, ...args]` from another process. */
   _onServerSideEmit(args: [string, ...unknown[]]): void {
-    this.serverSide.emit(args[0], args.slice(1), undefined, (err) =>
-      this.server._options.onHandlerError(err, { nsp: this.name, socketId: '', event: args[0] }),
-    );
+    this.serverSide.emit(args[0], args.slice(1), SERVER_SIDE_SINK, this as unknown as Namespace);
   }
 
   // ── internals ──────────────────────────────────────────────────────────────────────────────
@@ -256,17 +262,11 @@ export class Namespace<C extends EventContract = EventContract> {
   }
 
   /** @internal Namespace-level listeners of a client event, then the parent's. */
-  _dispatch(
-    socket: Socket<C>,
-    ev: string,
-    args: readonly unknown[],
-    onResult: (value: unknown) => void,
-    onError: (err: unknown) => void,
-  ): void {
+  _dispatch(socket: Socket<C>, ev: string, args: readonly unknown[], ack: AnyFunction | undefined): void {
     if (!this.events.has(ev) && this.parent === undefined) return;
     const withSocket = [socket, ...args];
-    this.events.emit(ev, withSocket, onResult, onError);
-    this.parent?.events.emit(ev, withSocket, onResult, onError);
+    this.events.emit(ev, withSocket, socket, ack);
+    this.parent?.events.emit(ev, withSocket, socket, ack);
   }
 
   /** @internal Admits a client: middleware (the parent's first), then CONNECT and `connection`. */
@@ -318,14 +318,9 @@ export class Namespace<C extends EventContract = EventContract> {
   }
 
   private emitLifecycle(socket: Socket<C>, ev: string, args: unknown[]): void {
-    const onResult = (value: unknown): void => {
-      if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
-        (value as PromiseLike<unknown>).then(undefined, (err: unknown) => socket.handlerFailed(ev, err));
-      }
-    };
-    const onError = (err: unknown): void => socket.handlerFailed(ev, err);
-    this.lifecycle.emit(ev, args, onResult, onError);
-    this.parent?.lifecycle.emit(ev, args, onResult, onError);
+    // the socket reports failures (a throw, a rejected promise); with no ack, a value is dropped
+    this.lifecycle.emit(ev, args, socket, undefined);
+    this.parent?.lifecycle.emit(ev, args, socket, undefined);
   }
 
   /** @internal */

@@ -28,7 +28,7 @@ import type { Client } from './client.js';
 import { toEngineFrames, type EngineConnection } from './engine-connection.js';
 import { invalidArgument } from './errors.js';
 import { buildHandshake } from './handshake-info.js';
-import { ListenerMap, type AnyFunction } from './listeners.js';
+import { ListenerMap, type AnyFunction, type ListenerSink } from './listeners.js';
 import type { Namespace } from './namespace.js';
 import type {
   AckEventNames,
@@ -72,6 +72,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 const NO_FLAGS: EmitFlags = {};
+
+/** `disconnecting` / `disconnect` listeners: a throw goes to onHandlerError, return values are ignored. */
+const REPORT_FAILURES: ListenerSink<Socket> = {
+  _listenerResult() {},
+  _listenerError(ev, err, socket) {
+    socket.handlerFailed(ev, err);
+  },
+};
 /** The catch-all lists are replaced, never mutated, on change: one shared empty list for every socket. */
 const NO_LISTENERS: AnyListener[] = [];
 
@@ -382,19 +390,30 @@ export class Socket<C extends EventContract = EventContract> {
 
   /** @internal An EVENT, ACK or DISCONNECT packet for this namespace. */
   _onpacket(packet: DecodedPacket): void {
-    if (packet.type === PacketType.EVENT) this.onEvent(String(packet.data[0]), packet.data.slice(1), packet.id);
+    if (packet.type === PacketType.EVENT) this.onEvent(packet.data, packet.id);
     else if (packet.type === PacketType.ACK) this.acks?.resolve(packet.id, packet.data);
     else if (packet.type === PacketType.DISCONNECT) this._onclose('client namespace disconnect');
   }
 
-  private onEvent(ev: string, args: unknown[], id: number | undefined): void {
+  /** `data` is `[event, ...args]`, freshly decoded and ours to reuse. */
+  private onEvent(data: unknown[], id: number | undefined): void {
+    const ev = String(data[0]);
     const ack = id === undefined ? undefined : this.makeAck(id);
     const middlewares = this.middlewares;
     if (middlewares === undefined) {
-      this.dispatch(ev, args, ack);
+      // the listeners' arguments in place of the decoded array: the event name out, the ack in
+      // (a plain loop: copyWithin goes through the runtime and costs more than a slice)
+      if (ack === undefined) data.shift();
+      else {
+        const last = data.length - 1;
+        for (let i = 0; i < last; i++) data[i] = data[i + 1];
+        data[last] = ack;
+      }
+      this.dispatch(ev, data, ack);
       return;
     }
-    const packet: [string, ...unknown[]] = [ev, ...args];
+    data[0] = ev;
+    const packet = data as [string, ...unknown[]];
     let i = 0;
     const next = (err?: Error): void => {
       if (!this.connected) return;
@@ -405,7 +424,9 @@ export class Socket<C extends EventContract = EventContract> {
       }
       const fn = middlewares[i++];
       if (fn === undefined) {
-        this.dispatch(packet[0], packet.slice(1), ack);
+        const args = packet.slice(1);
+        if (ack !== undefined) args.push(ack);
+        this.dispatch(packet[0], args, ack);
         return;
       }
       let called = false;
@@ -433,22 +454,29 @@ export class Socket<C extends EventContract = EventContract> {
     };
   }
 
-  private dispatch(ev: string, args: unknown[], ack: AnyFunction | undefined): void {
-    const callArgs = ack === undefined ? args : [...args, ack];
+  /** `callArgs` are the listeners' arguments, the ack callback last when the client asked for one. */
+  private dispatch(ev: string, callArgs: unknown[], ack: AnyFunction | undefined): void {
     for (const listener of this.anyIncoming) this.guard(ev, () => listener(ev, ...callArgs));
-    const onResult = (value: unknown): void => {
-      if (isThenable(value)) {
-        value.then(
-          (v) => ack?.(...(v === undefined ? [] : [v])),
-          (err: unknown) => this.handlerFailed(ev, err, ack),
-        );
-      } else {
-        ack?.(value);
-      }
-    };
-    const onError = (err: unknown): void => this.handlerFailed(ev, err, ack);
-    this.listeners.emit(ev, callArgs, onResult, onError);
-    this.nsp._dispatch(this, ev, callArgs, onResult, onError);
+    // the socket itself takes the listeners' results and failures (ListenerSink), the ack as context
+    this.listeners.emit(ev, callArgs, this, ack);
+    this.nsp._dispatch(this, ev, callArgs, ack);
+  }
+
+  /** @internal A listener's return value answers the ack (a promise: once it settles). */
+  _listenerResult(ev: string, value: unknown, ack: AnyFunction | undefined): void {
+    if (isThenable(value)) {
+      value.then(
+        (v) => ack?.(...(v === undefined ? [] : [v])),
+        (err: unknown) => this.handlerFailed(ev, err, ack),
+      );
+    } else {
+      ack?.(value);
+    }
+  }
+
+  /** @internal A listener threw. */
+  _listenerError(ev: string, err: unknown, ack: AnyFunction | undefined): void {
+    this.handlerFailed(ev, err, ack);
   }
 
   /** @internal Reports a failed handler: to the client's ack when it asked for one, else to onHandlerError. */
@@ -470,13 +498,13 @@ export class Socket<C extends EventContract = EventContract> {
   _onclose(reason: DisconnectReason, description?: Error): void {
     if (!this.connected) return;
     const args = description === undefined ? [reason] : [reason, description];
-    this.listeners.emit('disconnecting', args, undefined, (err) => this.handlerFailed('disconnecting', err));
+    this.listeners.emit('disconnecting', args, REPORT_FAILURES, this as Socket);
     this.nsp.adapter.delAll(this.id);
     this.connected = false;
     this.nsp._remove(this);
     this.client._remove(this);
     this.acks?.rejectAll();
-    this.listeners.emit('disconnect', args, undefined, (err) => this.handlerFailed('disconnect', err));
+    this.listeners.emit('disconnect', args, REPORT_FAILURES, this as Socket);
     this.nsp._ondisconnect(this, reason, description);
   }
 }
