@@ -58,8 +58,11 @@ export class Client implements ConnectionHandler {
   private first: Socket | undefined = undefined;
   /** The sockets of the other joined namespaces, by name. */
   private others: Map<string, Socket> | undefined = undefined;
-  /** Namespaces whose CONNECT is in progress (middleware). */
-  private connecting: Set<string> | undefined = undefined;
+  /**
+   * Namespaces whose CONNECT is in progress (middleware): the name itself while there is one (the
+   * usual case, no Set to allocate per connection), a Set for several.
+   */
+  private connecting: string | Set<string> | undefined = undefined;
   private connectDeadline: ConnectDeadline | undefined = undefined;
 
   constructor(host: ClientHost, conn: EngineConnection) {
@@ -185,8 +188,11 @@ export class Client implements ConnectionHandler {
 
   private connect(name: string, payload: Record<string, unknown> | undefined): void {
     // a repeated CONNECT for a joined (or joining) namespace is ignored
-    if (this.socketOf(name) !== undefined || this.connecting?.has(name) === true) return;
-    (this.connecting ??= new Set()).add(name);
+    const connecting = this.connecting;
+    if (this.socketOf(name) !== undefined || connecting === name || (typeof connecting === 'object' && connecting.has(name))) return;
+    if (connecting === undefined) this.connecting = name;
+    else if (typeof connecting === 'string') this.connecting = new Set([connecting, name]);
+    else connecting.add(name);
     this.host._resolveNamespace(name, payload, (nsp, auth) => {
       if (this.conn.readyState !== 'open') return;
       if (nsp === undefined) {
@@ -202,9 +208,11 @@ export class Client implements ConnectionHandler {
   /** The CONNECT of `name` is over (admitted or refused). */
   private connected(name: string): void {
     const connecting = this.connecting;
-    if (connecting === undefined) return;
-    connecting.delete(name);
-    if (connecting.size === 0) this.connecting = undefined;
+    if (connecting === name) this.connecting = undefined;
+    else if (typeof connecting === 'object') {
+      connecting.delete(name);
+      if (connecting.size === 0) this.connecting = undefined;
+    }
   }
 
   /** @internal */

@@ -24,7 +24,7 @@ export interface DeadlineEntry {
   _dlPrev: DeadlineEntry | undefined;
   /** @internal */
   _dlNext: DeadlineEntry | undefined;
-  /** @internal When the entry is due (`performance.now()` time). */
+  /** @internal When the entry is due: whole ms of `performance.now()` (a small integer, unboxed). */
   _dlAt: number;
 }
 
@@ -56,7 +56,7 @@ export class DeadlineQueue<T extends DeadlineEntry> implements DeadlineHolder {
   /** (Re)starts the entry's deadline: due `delay` ms from now, leaving whatever queue it was in. */
   schedule(entry: T): void {
     if (entry._dlQueue !== undefined) entry._dlQueue.cancel(entry);
-    entry._dlAt = performance.now() + this.delay;
+    entry._dlAt = Math.ceil(performance.now() + this.delay);
     entry._dlQueue = this;
     entry._dlPrev = this.tail;
     entry._dlNext = undefined;
