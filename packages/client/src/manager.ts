@@ -14,6 +14,7 @@
 import {
   ClosedError,
   Decoder,
+  invalidArgument,
   EmitwireError,
   ProtocolError,
   TimeoutError,
@@ -93,9 +94,7 @@ export class Manager extends Emitter<ManagerEvents> {
     super();
     const o = (this.opts = { ...DEFAULT_MANAGER_OPTIONS, ...opts });
     this.uri = parseUrl(uri).href;
-    if (!this.#WebSocket()) {
-      throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, 'no WebSocket implementation: pass the WebSocket option');
-    }
+    if (!this.#WebSocket()) invalidArgument('no WebSocket implementation: pass the WebSocket option');
     if (o.autoConnect) this.open();
   }
 

@@ -9,11 +9,11 @@
  */
 import {
   ClosedError,
-  EmitwireError,
   RESERVED_EVENTS,
   RpcError,
   TimeoutError,
   encodePacket,
+  invalidArgument,
   fromRemoteErrorPayload,
   type AckResult,
   type AnyListener,
@@ -90,9 +90,6 @@ type Received = { data: unknown[]; id: number | undefined };
 const ANY = Symbol();
 const OUT = Symbol();
 
-const fail = (message: string): never => {
-  throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, message);
-};
 const full = (what: string) => new ClosedError('EW_BUFFER_FULL' satisfies ErrorCodeValue, `${what} is full`);
 const closed = (message: string) => new ClosedError('EW_DISCONNECTED' satisfies ErrorCodeValue, message);
 
@@ -141,7 +138,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     this.nsp = nsp;
     this.#opts = { ...DEFAULT_SOCKET_OPTIONS, ...opts };
     const auth = (this.auth = this.#opts.auth);
-    if (auth !== undefined && (auth === null || !/^[of]/.test(typeof auth))) fail('auth must be an object or a function');
+    if (auth !== undefined && (auth === null || !/^[of]/.test(typeof auth))) invalidArgument('auth must be an object or a function');
   }
 
   /** True while the socket wants to be connected (it reconnects with the manager). */
@@ -476,6 +473,6 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
 
 /** Refuses what may not be emitted: a non-string or reserved event name (PROTOCOL.md). */
 function check(event: unknown): void {
-  if (typeof event !== 'string') fail('event name must be a string');
-  if (RESERVED_EVENTS.has(event as string)) fail(`"${event}" is a reserved event name`);
+  if (typeof event !== 'string') invalidArgument('event name must be a string');
+  if (RESERVED_EVENTS.has(event as string)) invalidArgument(`"${event}" is a reserved event name`);
 }

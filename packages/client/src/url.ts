@@ -1,4 +1,4 @@
-import { EmitwireError, type ErrorCodeValue } from '@emitwire/protocol';
+import { invalidArgument } from '@emitwire/protocol';
 
 const location = (globalThis as { location?: { protocol: string; host: string; href: string } }).location;
 
@@ -20,6 +20,6 @@ export function parseUrl(uri?: string): URL {
   try {
     return new URL(u, location?.href);
   } catch {
-    throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, `invalid URL "${uri}"`);
+    return invalidArgument(`invalid URL "${uri}"`);
   }
 }

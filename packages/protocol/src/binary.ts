@@ -1,8 +1,11 @@
 import type { BinaryData } from './engine-codec.js';
-import { EmitwireError, type ErrorCodeValue } from './errors.js';
+import { invalidArgument } from './errors.js';
 
 /** How deep the binary encoder looks before it calls data circular (encoder side). */
 const MAX_ENCODE_DEPTH = 1000;
+
+/** The misuse message of data JSON cannot carry (circular, too deep, BigInt, a bare function). */
+export const UNENCODABLE = 'data cannot be encoded as JSON';
 
 const hasBlob = typeof Blob === 'function';
 
@@ -26,9 +29,7 @@ export function hasBinary(value: unknown): boolean {
  */
 export function replaceBinaries(value: unknown, attachments: BinaryData[], depth = 0): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (depth > MAX_ENCODE_DEPTH) {
-    throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, 'data cannot be encoded as JSON');
-  }
+  if (depth > MAX_ENCODE_DEPTH) invalidArgument(UNENCODABLE);
   if (isBinary(value)) return { _placeholder: true, num: attachments.push(value) - 1 };
   const record = value as Record<string | number, unknown>;
   const array = Array.isArray(value);

@@ -84,6 +84,14 @@ export class EmitwireError extends Error {
   }
 }
 
+/**
+ * Throws the `EW_INVALID_ARGUMENT` error of API misuse, synchronously, with its exact message
+ * (one helper for every package: the client's browser bundle carries it once).
+ */
+export function invalidArgument(message: string): never {
+  throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, message);
+}
+
 /** The peer broke a wire rule; the connection is closed with reason `parse error`. */
 export class ProtocolError extends EmitwireError {
   override name = 'ProtocolError';

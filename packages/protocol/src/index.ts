@@ -16,6 +16,7 @@ export {
   toRemoteErrorPayload,
   fromRemoteErrorPayload,
   toEmitwireError,
+  invalidArgument,
 } from './errors.js';
 export {
   EnginePacketType,

@@ -1,6 +1,6 @@
 import type { BinaryData } from './engine-codec.js';
-import { EmitwireError, type ErrorCodeValue } from './errors.js';
-import { replaceBinaries } from './binary.js';
+import { invalidArgument } from './errors.js';
+import { UNENCODABLE, replaceBinaries } from './binary.js';
 import { ACK, BINARY_ACK, BINARY_EVENT, EVENT, type Packet } from './packet.js';
 
 /**
@@ -10,10 +10,6 @@ import { ACK, BINARY_ACK, BINARY_EVENT, EVENT, type Packet } from './packet.js';
  */
 export type EncodedPacket = string | [string, ...BinaryData[]];
 
-const invalid = (message: string): never => {
-  throw new EmitwireError('EW_INVALID_ARGUMENT' satisfies ErrorCodeValue, message);
-};
-
 /** JSON.stringify, refusing what it cannot encode (circular data, BigInt) or yields undefined for (a function, a symbol). */
 function stringify(data: unknown): string {
   let json: string | undefined;
@@ -22,7 +18,7 @@ function stringify(data: unknown): string {
   } catch {
     // json stays undefined
   }
-  return json ?? invalid('data cannot be encoded as JSON');
+  return json ?? invalidArgument(UNENCODABLE);
 }
 
 /**
@@ -33,9 +29,9 @@ function stringify(data: unknown): string {
  * encodePacket({ type: PacketType.EVENT, nsp: '/admin', id: 5, data: ['x'] }) // '2/admin,5["x"]'
  */
 export function encodePacket({ type, nsp = '/', id, data }: Packet): EncodedPacket {
-  if (id !== undefined && !(Number.isSafeInteger(id) && id >= 0)) invalid('invalid ack id');
+  if (id !== undefined && !(Number.isSafeInteger(id) && id >= 0)) invalidArgument('invalid ack id');
   // The namespace ends at the first comma on the wire, so a comma inside it cannot round-trip.
-  if (nsp[0] !== '/' || nsp.includes(',')) invalid('invalid namespace');
+  if (nsp[0] !== '/' || nsp.includes(',')) invalidArgument('invalid namespace');
   // the binary type of EVENT / ACK packets (of either form), 0 for the other types
   const binaryType = type === EVENT || type === BINARY_EVENT ? BINARY_EVENT : type === ACK || type === BINARY_ACK ? BINARY_ACK : 0;
   const attachments: BinaryData[] = [];
