@@ -4,7 +4,7 @@
  * management (fetchSockets, socketsJoin/Leave, disconnectSockets), auth re-evaluated on reconnect,
  * and our client's `retries` against both servers.
  */
-import { ClosedError, ErrorCode } from '@emitwire/client/node';
+import { ClosedError, ErrorCode, RpcError } from '@emitwire/client/node';
 import {
   OUR_SERVER,
   PAIRINGS,
@@ -173,5 +173,38 @@ describe.each(rows(PAIRINGS.filter((p) => p.client === 'emitwire')))('%s (our cl
     const err = await pending.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClosedError);
     expect(err).toMatchObject({ code: ErrorCode.DISCONNECTED });
+  });
+});
+
+describe.each(rows(PAIRINGS.filter((p) => p.client === 'emitwire')))('%s (our client, attachments)', (_name, p: Pairing) => {
+  test('10 binaries travel both ways; 11 are refused at emit, before the server would close the connection', async () => {
+    const srv = await startServer(p.server);
+    const { client, server } = await pair(p, srv);
+    const ten = Array.from({ length: 10 }, (_, i) => new Uint8Array([i]));
+    server.on('ten', (...args: unknown[]) => (args.pop() as (...a: unknown[]) => void)(...args));
+    const back = await client.emitWithAck('ten', ...ten).then(() => 'acked');
+    expect(back).toBe('acked');
+    const got = once<unknown[]>(client, 'ten-back');
+    server.emit('ten-back', ...ten);
+    expect((await got).map(bytes)).toEqual(ten.map((b) => [...b]));
+    const eleven = [...ten, new Uint8Array([10])];
+    expect(() => client.emit('eleven', ...eleven)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+    await expect(client.emitWithAck('eleven', ...eleven)).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+    expect(client.connected).toBe(true);
+    server.on('ok', (ack: (v: string) => void) => ack('fine'));
+    expect(await client.emitWithAck('ok')).toBe('fine');
+  });
+});
+
+describe.each(rows(PAIRINGS.filter((p) => p.client === 'emitwire' && p.server === 'emitwire')))('%s', (_name, p: Pairing) => {
+  test('a handler answer that cannot be encoded rejects emitWithAck with an RpcError EW_INVALID_ARGUMENT', async () => {
+    const srv = await startServer(p.server);
+    const { client, server } = await pair(p, srv);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    server.on('answer', () => circular);
+    const err = await client.emitWithAck('answer').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RpcError);
+    expect(err).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, message: 'data cannot be encoded as JSON' });
   });
 });

@@ -166,14 +166,8 @@ export class Manager extends Emitter<ManagerEvents> {
     if (this.readyState === 'open') {
       const max = this.#maxPayload;
       const frames = (typeof packet === 'string' ? [packet] : packet).map((m, i) => (i ? m : '4' + m));
-      // the server counts bytes (UTF-8 for text: at most 3 per UTF-16 unit, so encode only near the limit)
-      if (
-        frames.some((m) =>
-          typeof m === 'string'
-            ? m.length * 3 > max && (m.length > max || new TextEncoder().encode(m).length > max)
-            : ((m as ArrayBuffer).byteLength ?? (m as Blob).size) > max,
-        )
-      ) {
+      // the server counts bytes (UTF-8 for text: at most 3 per UTF-16 unit, so measure only near the limit)
+      if (frames.some((m) => (typeof m === 'string' ? m.length * 3 > max && new Blob([m]).size > max : ((m as ArrayBuffer).byteLength ?? (m as Blob).size) > max))) {
         throw new EmitwireError('EW_PAYLOAD_TOO_LARGE' satisfies ErrorCodeValue);
       }
       for (const m of frames) this.#ws!.send(m);

@@ -252,6 +252,20 @@ describe('emitting', () => {
     );
   });
 
+  test('more binaries than a server accepts (10) throw before anything is sent; the connection stays up', async () => {
+    const { socket, connect, sent } = setup();
+    connect();
+    sent();
+    const bins = Array.from({ length: 11 }, () => new Uint8Array(1));
+    const message = 'too many binary attachments';
+    expect(() => socket.emit('x', ...bins)).toThrow(new EmitwireError(ErrorCode.INVALID_ARGUMENT, message));
+    await expect(socket.emitWithAck('x', { bins })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, message });
+    expect(sent()).toEqual([]);
+    socket.emit('x', ...bins.slice(1));
+    expect(sent()).toHaveLength(11);
+    expect(socket.connected).toBe(true);
+  });
+
   test('circular data throws synchronously', () => {
     const { socket, connect } = setup();
     connect();

@@ -17,7 +17,7 @@
  * The code is written to stay small, since it ships in the browser bundle of the client.
  */
 import { ProtocolError, type ErrorCodeValue } from './errors.js';
-import { ACK, BINARY_EVENT, CONNECT_ERROR, DISCONNECT, EVENT, RESERVED_EVENTS, type DecodedPacket } from './packet.js';
+import { ACK, BINARY_EVENT, CONNECT_ERROR, DISCONNECT, EVENT, MAX_ATTACHMENTS, RESERVED_EVENTS, type DecodedPacket } from './packet.js';
 
 /** Limits of the {@link Decoder}. All finite by default. */
 export interface DecoderOptions {
@@ -51,7 +51,7 @@ export interface DecoderOptions {
 
 /** The decoder's defaults. */
 export const DEFAULT_DECODER_OPTIONS: Readonly<Required<DecoderOptions>> = {
-  maxAttachments: 10,
+  maxAttachments: MAX_ATTACHMENTS,
   maxDepth: 64,
   maxPayload: 1_000_000,
   maxNamespaceLength: 256,

@@ -43,6 +43,7 @@ export {
   type WireEventName,
   SOCKET_PROTOCOL,
   MAIN_NAMESPACE,
+  MAX_ATTACHMENTS,
   RESERVED_EVENTS,
 } from './packet.js';
 export { isBinary, hasBinary } from './binary.js';

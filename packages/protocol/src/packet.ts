@@ -16,6 +16,12 @@ export type PacketTypeValue = (typeof PacketType)[keyof typeof PacketType];
 /** The Socket.IO protocol revision this codec speaks. */
 export const SOCKET_PROTOCOL = 5;
 
+/**
+ * Most binary attachments in one packet, on both sides by default: the decoder's `maxAttachments`,
+ * and what `encodePacket` agrees to produce (socket.io-parser refuses more too).
+ */
+export const MAX_ATTACHMENTS = 10;
+
 /** The main namespace. */
 export const MAIN_NAMESPACE = '/';
 

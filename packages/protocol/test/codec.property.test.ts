@@ -26,7 +26,7 @@ const ROOMY = { maxAttachments: 1000 };
 
 /** Encodes `packet`, feeds it (text, then each attachment as bytes) to `decoder`, returns the packet. */
 function roundTrip(packet: Packet, decoder = new Decoder(ROOMY)): { decoded: DecodedPacket; fed: Uint8Array[] } {
-  const encoded = encodePacket(packet);
+  const encoded = encodePacket(packet, ROOMY.maxAttachments);
   const texts = typeof encoded === 'string' ? [encoded] : [encoded[0]];
   const fed = typeof encoded === 'string' ? [] : encoded.slice(1).map((b) => bytesOf(b as ArrayBuffer | ArrayBufferView));
   let decoded: DecodedPacket | undefined;
@@ -76,7 +76,7 @@ describe('encodePacket → Decoder.add round trip (fast-check)', () => {
     const withBinary = dataPacketArb().filter((p) => collectBinaries(p.data).length > 0);
     fc.assert(
       fc.property(withBinary, (packet) => {
-        const encoded = encodePacket(packet);
+        const encoded = encodePacket(packet, ROOMY.maxAttachments);
         expect(Array.isArray(encoded)).toBe(true);
         const [text, ...attachments] = encoded as [string, ...unknown[]];
         const type = packet.type === PacketType.EVENT ? '5' : '6';
@@ -91,7 +91,7 @@ describe('encodePacket → Decoder.add round trip (fast-check)', () => {
   it('packets of every type without binaries are exactly one string', () => {
     fc.assert(
       fc.property(anyPacketArb(), (packet) => {
-        expect(typeof encodePacket(packet)).toBe('string');
+        expect(typeof encodePacket(packet, ROOMY.maxAttachments)).toBe('string');
         checkRoundTrip(packet);
       }),
       { numRuns: 1000 },
@@ -130,7 +130,7 @@ describe('encodePacket → Decoder.add round trip (fast-check)', () => {
   it('through the Engine.IO layer: `4`-prefixed text frames and raw binary frames', () => {
     fc.assert(
       fc.property(dataPacketArb(), (packet) => {
-        const wire = toWire(encodePacket(packet));
+        const wire = toWire(encodePacket(packet, ROOMY.maxAttachments));
         const packets = decodeWire(wire, new Decoder(ROOMY));
         expect(packets).toHaveLength(1);
         const fed = wire.slice(1);
@@ -145,7 +145,7 @@ describe('encodePacket → Decoder.add round trip (fast-check)', () => {
       fc.property(dataPacketArb(), (packet) => {
         const before = collectBinaries(packet.data);
         const json = JSON.stringify(packet.data);
-        encodePacket(packet);
+        encodePacket(packet, ROOMY.maxAttachments);
         expect(JSON.stringify(packet.data)).toBe(json);
         const after = collectBinaries(packet.data);
         expect(after).toHaveLength(before.length);

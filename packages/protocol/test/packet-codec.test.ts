@@ -212,6 +212,18 @@ describe('encodePacket', () => {
     expect((thrown as EmitwireError).code).toBe(ErrorCode.INVALID_ARGUMENT);
   });
 
+  it('refuses more binaries than a peer decoder accepts (10 by default, or maxAttachments) with INVALID_ARGUMENT', () => {
+    const bins = (n: number) => Array.from({ length: n }, (_, i) => new Uint8Array([i]));
+    const ten = encodePacket({ type: PacketType.EVENT, data: ['x', ...bins(10)] });
+    expect(ten).toHaveLength(11);
+    expect(decodeWire(toWire(ten))).toEqual([expect.objectContaining({ type: PacketType.EVENT, data: ['x', ...bins(10)] })]);
+    expect(() => encodePacket({ type: PacketType.EVENT, data: ['x', { nested: bins(11) }] })).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT, message: 'too many binary attachments' }),
+    );
+    expect(() => encodePacket({ type: PacketType.ACK, id: 1, data: bins(3) }, 2)).toThrow('too many binary attachments');
+    expect(encodePacket({ type: PacketType.ACK, id: 1, data: bins(12) }, 12)).toHaveLength(13);
+  });
+
   it('refuses circular data with INVALID_ARGUMENT, with or without binaries (no RangeError)', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;

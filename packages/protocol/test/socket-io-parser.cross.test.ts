@@ -88,7 +88,7 @@ describe('their Encoder → our Decoder', () => {
   it('produces the same text as our encoder for every packet (byte-identical frames)', () => {
     fc.assert(
       fc.property(theirSafePacket, (packet) => {
-        const ours = encodePacket(packet);
+        const ours = encodePacket(packet, ROOMY.maxAttachments);
         const theirs = theirEncode(packet);
         expect(typeof ours === 'string' ? [ours] : ours).toEqual(theirs);
       }),
@@ -101,7 +101,7 @@ describe('our encodePacket → their Decoder', () => {
   it('decodes every random packet (binaries anywhere, "__proto__" keys included) to the same packet', () => {
     fc.assert(
       fc.property(ourPacket, (packet) => {
-        const encoded = encodePacket(packet);
+        const encoded = encodePacket(packet, ROOMY.maxAttachments);
         const messages = typeof encoded === 'string' ? [encoded] : [encoded[0], ...encoded.slice(1).map((b) => bytesOf(b as ArrayBuffer))];
         const fed = messages.slice(1);
         const decoded = theirDecode(messages);
@@ -162,7 +162,7 @@ describe('differential: what we accept, socket.io-parser accepts identically', (
   it('for random mutations of valid frames', () => {
     fc.assert(
       fc.property(ourPacket, fc.array(mutation, { maxLength: 3 }), (packet, mutations) => {
-        const encoded = encodePacket(packet);
+        const encoded = encodePacket(packet, ROOMY.maxAttachments);
         let text = typeof encoded === 'string' ? encoded : encoded[0];
         for (const { at, del, text: ins } of mutations) {
           const i = at % (text.length + 1);

@@ -449,8 +449,18 @@ export class Socket<C extends EventContract = EventContract> {
     return (...res: unknown[]): void => {
       if (sent || !this.connected) return;
       sent = true;
-      // ACK data is an array of arguments (PROTOCOL.md); binaries turn it into a BINARY_ACK
-      this.conn.write(toEngineFrames(encodePacket({ type: PacketType.ACK, nsp: this.nsp.name, id, data: res })));
+      const nsp = this.nsp.name;
+      let answer;
+      try {
+        // ACK data is an array of arguments (PROTOCOL.md); binaries turn it into a BINARY_ACK
+        answer = encodePacket({ type: PacketType.ACK, nsp, id, data: res });
+      } catch (err) {
+        // data that cannot be sent (circular, too many binaries): the client still gets its answer,
+        // the error as a failed handler's (its emitWithAck rejects), and the caller the exception
+        this.conn.write(toEngineFrames(encodePacket({ type: PacketType.ACK, nsp, id, data: [toRemoteErrorPayload(err)] })));
+        throw err;
+      }
+      this.conn.write(toEngineFrames(answer));
     };
   }
 
@@ -466,11 +476,20 @@ export class Socket<C extends EventContract = EventContract> {
   _listenerResult(ev: string, value: unknown, ack: AnyFunction | undefined): void {
     if (isThenable(value)) {
       value.then(
-        (v) => ack?.(...(v === undefined ? [] : [v])),
+        (v) => this.answer(ev, ack, v === undefined ? [] : [v]),
         (err: unknown) => this.handlerFailed(ev, err, ack),
       );
     } else {
-      ack?.(value);
+      this.answer(ev, ack, [value]);
+    }
+  }
+
+  /** Acks with a handler's result; one that cannot be encoded reaches the client as an error (makeAck) and onHandlerError. */
+  private answer(ev: string, ack: AnyFunction | undefined, args: unknown[]): void {
+    try {
+      ack?.(...args);
+    } catch (err) {
+      this.handlerFailed(ev, err);
     }
   }
 

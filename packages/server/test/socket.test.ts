@@ -160,6 +160,47 @@ describe('Socket', () => {
     expect(await c.emitWithAck('ok')).toBe('fine');
   });
 
+  test('an ack answer that cannot be encoded reaches the client as an error and onHandlerError, never the process', async () => {
+    const errors: unknown[] = [];
+    const rejections: unknown[] = [];
+    const onRejection = (err: unknown) => void rejections.push(err);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const { server, c } = await pair({ onHandlerError: (err: unknown) => void errors.push(err) });
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      const bins = Array.from({ length: 11 }, () => Buffer.from([1]));
+      server.on('sync', () => circular);
+      server.on('async', async () => bins);
+      server.on('direct', (ack) => {
+        if (typeof ack !== 'function') throw new Error('no ack');
+        expect(() => ack(...bins)).toThrow('too many binary attachments');
+        ack('ignored: the ack was answered');
+      });
+      // (the official client resolves with the error payload; ours rejects with an RpcError: test/interop-edges)
+      const failure = (message: string) => ({ __emitwire_error__: { code: 'EW_INVALID_ARGUMENT', message } });
+      expect(await c.emitWithAck('sync')).toEqual(failure('data cannot be encoded as JSON'));
+      expect(await c.emitWithAck('async')).toEqual(failure('too many binary attachments'));
+      expect(await c.emitWithAck('direct')).toEqual(failure('too many binary attachments'));
+      expect(errors.map((e) => (e as Error).message)).toEqual(['data cannot be encoded as JSON', 'too many binary attachments']);
+      // the connection is still healthy
+      server.on('ok', () => 'fine');
+      expect(await c.emitWithAck('ok')).toBe('fine');
+      await delay(10);
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+
+  test('emit refuses more binaries than a client accepts (10) synchronously', async () => {
+    const { server, srv } = await pair();
+    const bins = Array.from({ length: 11 }, () => new Uint8Array(1));
+    expect(() => server.emit('x', ...bins)).toThrow(expect.objectContaining({ code: 'EW_INVALID_ARGUMENT', message: 'too many binary attachments' }));
+    expect(() => srv.io.emit('x', ...bins)).toThrow(expect.objectContaining({ code: 'EW_INVALID_ARGUMENT' }));
+    expect(server.connected).toBe(true);
+  });
+
   test('emit refuses reserved event names synchronously', async () => {
     const { server } = await pair();
     expect(() => server.emit('disconnect' as never)).toThrow(expect.objectContaining({ code: 'EW_INVALID_ARGUMENT', message: '"disconnect" is a reserved event name' }));
