@@ -100,6 +100,8 @@ export class Emitter<R extends object, E extends object = object> {
 
   /** Calls the listeners of any event (or list `key`) with `args`. */
   protected dispatch(key: Key, args: unknown[]): void {
-    for (const fn of this._list(key)) fn.apply(this, args);
+    // a copy only when there are listeners (most events of a busy socket have none for onAny / onAnyOutgoing)
+    const list = this.#lists.get(key);
+    if (list) for (const fn of list.slice()) fn.apply(this, args);
   }
 }

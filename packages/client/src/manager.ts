@@ -165,12 +165,15 @@ export class Manager extends Emitter<ManagerEvents> {
   _write(packet: EncodedPacket): void {
     if (this.readyState === 'open') {
       const max = this.#maxPayload;
-      const frames = (typeof packet === 'string' ? [packet] : packet).map((m, i) => (i ? m : '4' + m));
-      // the server counts bytes (UTF-8 for text: at most 3 per UTF-16 unit, so measure only near the limit)
-      if (frames.some((m) => (typeof m === 'string' ? m.length * 3 > max && new Blob([m]).size > max : ((m as ArrayBuffer).byteLength ?? (m as Blob).size) > max))) {
-        throw new EmitwireError('EW_PAYLOAD_TOO_LARGE' satisfies ErrorCodeValue);
+      const frames = typeof packet === 'string' ? [packet] : packet;
+      // the server counts bytes: the text (the only string) with its `4` prefix, in UTF-8 (at most 3
+      // bytes per UTF-16 unit, so measured only near the limit), and each attachment
+      for (const m of frames) {
+        if (typeof m === 'string' ? m.length * 3 >= max && new Blob([m]).size >= max : ((m as ArrayBuffer).byteLength ?? (m as Blob).size) > max) {
+          throw new EmitwireError('EW_PAYLOAD_TOO_LARGE' satisfies ErrorCodeValue);
+        }
       }
-      for (const m of frames) this.#ws!.send(m);
+      for (let i = 0; i < frames.length; i++) this.#ws!.send(i ? frames[i]! : '4' + frames[i]);
     }
   }
 

@@ -406,9 +406,8 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
    * fails (timeout, disconnect) is sent again with a new id, and the ack callback sees the last try.
    */
   #emit(data: unknown[], errorFirst?: boolean): void {
-    const { ackTimeout, retries, maxBufferedEmits, maxPendingAcks } = this.#opts;
+    const { ackTimeout, retries, maxBufferedEmits } = this.#opts;
     const { volatile, timeout = ackTimeout } = this.#flags;
-    const acks = this.#acks;
     const queue = this.#queue;
     const withError = errorFirst || timeout !== undefined || retries > 0;
     this.#flags = {};
@@ -423,51 +422,55 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
         else if (!err) cb(...args);
         return withError;
       });
+    // (no closures beyond the callback's for an emit without retries: this is every emit's path)
+    if (!retries) return this.#send(data, volatile, timeout, settle);
     let tries = 0;
-    // with retries: the end of this emit's turn, then the next one's
+    // the end of this emit's turn, then the next one's
     const done: Settle = (err, args) => {
       queue.shift();
       const reported = settle?.(err, args);
       queue[0]?.();
       return reported;
     };
-    // one try: encode the event and write it, or buffer it while offline; its ack settles `end`
-    const send = (end: Settle | undefined): boolean | void => {
-      const offline = !this.connected;
-      if (offline && volatile) return void end?.(closed('volatile emit dropped'));
-      if (offline && this.#buffer.length >= maxBufferedEmits) throw full('offline emit buffer');
-      if (end && acks.size >= maxPendingAcks) throw full('pending ack table');
-      const id = end ? this.#ids++ : undefined;
-      const p: Buffered = [encodePacket({ type: EVENT, nsp: this.nsp, id, data }), data, id];
-      // written first: an emit too large for the server (EW_PAYLOAD_TOO_LARGE) throws before its ack is kept
-      if (offline) this.#buffer.push(p);
-      else this.#write(p);
-      if (end) {
-        const timer =
-          timeout === undefined
-            ? undefined
-            : setTimeout(() => {
-                this.#buffer = this.#buffer.filter((b) => b !== p);
-                acks.get(id!)!(new TimeoutError('EW_ACK_TIMEOUT' satisfies ErrorCodeValue, 'operation has timed out'));
-              }, timeout);
-        acks.set(id!, (err, args) => {
-          clearTimeout(timer);
-          acks.delete(id!);
-          return end(err, args);
-        });
-      }
-    };
     // a disconnect on the way counts as a try too; offline, the resend waits in the buffer
     const retry = (): boolean | void => {
       try {
-        send((err, args) => (err && tries++ < retries ? retry() : done(err, args)));
+        this.#send(data, volatile, timeout, (err, args) => (err && tries++ < retries ? retry() : done(err, args)));
       } catch (err) {
         return done(err as Error);
       }
     };
-    if (!retries) return void send(settle);
     if (queue.length >= maxBufferedEmits) throw full('retry queue');
     if (queue.push(retry) === 1) retry();
+  }
+
+  /** One try: the event encoded and written, or buffered while offline; its ack (or failure) settles `end`. */
+  #send(data: unknown[], volatile: boolean | undefined, timeout: number | undefined, end?: Settle): void {
+    const { maxBufferedEmits, maxPendingAcks } = this.#opts;
+    const acks = this.#acks;
+    const offline = !this.connected;
+    if (offline && volatile) return void end?.(closed('volatile emit dropped'));
+    if (offline && this.#buffer.length >= maxBufferedEmits) throw full('offline emit buffer');
+    if (end && acks.size >= maxPendingAcks) throw full('pending ack table');
+    const id = end ? this.#ids++ : undefined;
+    const p: Buffered = [encodePacket({ type: EVENT, nsp: this.nsp, id, data }), data, id];
+    // written first: an emit too large for the server (EW_PAYLOAD_TOO_LARGE) throws before its ack is kept
+    if (offline) this.#buffer.push(p);
+    else this.#write(p);
+    if (end) {
+      const timer =
+        timeout === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.#buffer = this.#buffer.filter((b) => b !== p);
+              acks.get(id!)!(new TimeoutError('EW_ACK_TIMEOUT' satisfies ErrorCodeValue, 'operation has timed out'));
+            }, timeout);
+      acks.set(id!, (err, args) => {
+        clearTimeout(timer);
+        acks.delete(id!);
+        return end(err, args);
+      });
+    }
   }
 }
 

@@ -191,8 +191,9 @@ export class Decoder {
 
     // The walk enforces maxDepth and collects placeholders. Nesting deeper than maxDepth needs
     // more than 2 × maxDepth characters, so short data skips the walk.
-    const slots: Slot[] = [];
-    if (isObject(data) && (attachments >= 0 || len - j > 2 * maxDepth)) walk(data, maxDepth, attachments, slots);
+    // (the slot list is made only for a walk: most packets allocate nothing here)
+    let slots: Slot[] | undefined;
+    if (isObject(data) && (attachments >= 0 || len - j > 2 * maxDepth)) walk(data, maxDepth, attachments, (slots = []));
 
     // an ack id only on EVENT (asking) and ACK (answering); always on ACK
     if (id === undefined ? type === ACK : type !== EVENT && type !== ACK) fail(type === DISCONNECT ? 'EW_INVALID_PAYLOAD' : 'EW_INVALID_ACK_ID');
@@ -204,7 +205,8 @@ export class Decoder {
     // CONNECT_ERROR keeps only `message` and `data`
     if (type === CONNECT_ERROR) data = Object.hasOwn(d, 'data') ? { message: d.message, data: d.data } : { message: d.message };
     const packet = (type === DISCONNECT ? { type, nsp } : type < EVENT || type > ACK ? { type, nsp, data } : { type, nsp, id, data }) as DecodedPacket;
-    if (attachments > 0) this.#pending = [packet, attachments, [], slots];
+    // a binary packet's data is an array (VALID_DATA), so the walk ran and made `slots`
+    if (attachments > 0) this.#pending = [packet, attachments, [], slots!];
     else return packet;
   }
 }
