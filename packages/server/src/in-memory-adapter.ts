@@ -2,11 +2,11 @@
  * The default adapter: rooms of one process in two maps (room → socket ids, socket id → rooms).
  * Target computation is O(sockets in the named rooms), or O(namespace) only for "everyone".
  *
- * Most sockets are only ever in their own room (named by their id). Such a socket is stored as
- * `id → null`, with no Set of its own and no entry among the joined rooms: its room exists
- * implicitly, and every lookup by room name adds it back (issue 6, idle memory: two Sets per idle
- * socket were a tenth of its heap). Joining any other room, or leaving its own, turns it into the
- * explicit form for good.
+ * Most sockets are only ever in their own room (named by their id). Such a socket has no entry in
+ * either map: its room exists implicitly while it is in the namespace's `sockets`, and every lookup
+ * by room name adds it back (issue 6, idle memory: two Sets per idle socket were a tenth of its heap,
+ * and an `id → null` entry still cost ~46 bytes in a table of thousands). Joining any other room, or
+ * leaving its own, gives it an entry for good; so does any id the namespace does not know.
  */
 import { encodePacket, type Packet } from '@emitwire/protocol';
 import { NO_ANSWER, type Adapter, type BroadcastOptions, type Room, type SocketId } from './adapter.js';
@@ -19,23 +19,27 @@ import type { Socket } from './socket.js';
 export class InMemoryAdapter implements Adapter {
   /** Rooms joined explicitly → members (implicit own rooms are not here). */
   private readonly joined = new Map<Room, Set<SocketId>>();
-  /** Socket id → its rooms, `null` when it is in its own room only. */
-  private readonly sids = new Map<SocketId, Set<Room> | null>();
+  /** Socket id → its rooms, for every id whose own room is not implicit (see the top of this file). */
+  private readonly sids = new Map<SocketId, Set<Room>>();
   /** Every room with its members, own rooms included. */
-  readonly rooms: ReadonlyMap<Room, ReadonlySet<SocketId>> = new RoomsView(this.joined, this.sids);
+  readonly rooms: ReadonlyMap<Room, ReadonlySet<SocketId>>;
 
-  constructor(readonly nsp: Namespace) {}
+  constructor(readonly nsp: Namespace) {
+    this.rooms = new RoomsView(this.joined, this.sids, nsp.sockets);
+  }
+
+  /** True when `id` is a socket of the namespace in its own room only, with no entry of its own. */
+  private compact(id: SocketId): boolean {
+    return !this.sids.has(id) && this.nsp.sockets.has(id);
+  }
 
   addAll(id: SocketId, rooms: Iterable<Room>): void {
     let own = this.sids.get(id);
+    const compact = own === undefined && this.nsp.sockets.has(id);
     for (const room of rooms) {
-      // the own room of a new socket is implicit; a compact socket is already in it
-      if (room === id && (own === undefined || own === null)) {
-        own = null;
-        continue;
-      }
-      if (own === undefined) own = new Set();
-      else if (own === null) own = this.explicit(id);
+      // the own room of a socket of the namespace is implicit while it has no entry
+      if (room === id && own === undefined && compact) continue;
+      if (own === undefined) own = compact ? this.explicit(id) : new Set();
       own.add(room);
       this.member(room).add(id);
     }
@@ -44,12 +48,12 @@ export class InMemoryAdapter implements Adapter {
 
   del(id: SocketId, room: Room): void {
     const own = this.sids.get(id);
-    if (own === null) {
+    if (own === undefined) {
       // leaving its own room, the only one it is in: explicit and empty from now on
-      if (room === id) this.sids.set(id, new Set());
+      if (room === id && this.nsp.sockets.has(id)) this.sids.set(id, new Set());
       return;
     }
-    own?.delete(room);
+    own.delete(room);
     const members = this.joined.get(room);
     if (members === undefined) return;
     members.delete(id);
@@ -60,7 +64,6 @@ export class InMemoryAdapter implements Adapter {
     const own = this.sids.get(id);
     if (own === undefined) return;
     this.sids.delete(id);
-    if (own === null) return;
     for (const room of own) {
       const members = this.joined.get(room);
       if (members === undefined) continue;
@@ -71,7 +74,8 @@ export class InMemoryAdapter implements Adapter {
 
   socketRooms(id: SocketId): ReadonlySet<Room> | undefined {
     const own = this.sids.get(id);
-    return own === null ? new Set([id]) : own;
+    if (own !== undefined) return own;
+    return this.nsp.sockets.has(id) ? new Set([id]) : undefined;
   }
 
   /** The explicit form of a compact socket: its own room as an ordinary joined room. */
@@ -93,7 +97,7 @@ export class InMemoryAdapter implements Adapter {
   private forEachMember(room: Room, fn: (id: SocketId) => void): void {
     const members = this.joined.get(room);
     if (members !== undefined) for (const id of members) fn(id);
-    if (this.sids.get(room) === null) fn(room);
+    if (this.compact(room)) fn(room);
   }
 
   async sockets(opts: BroadcastOptions): Promise<Set<SocketId>> {

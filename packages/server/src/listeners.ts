@@ -34,22 +34,30 @@ const fnOf = (listener: Listener): AnyFunction => (typeof listener === 'function
 
 /** Event name → listeners, in registration order. */
 export class ListenerMap {
-  // The listeners of one event name sit in two fields; a Map is made only for a second name. Most
-  // sockets listen to one or two events, and an empty Map alone costs ~300 bytes (issue 6).
+  // The listeners of one event name sit in two fields, a lone listener as itself (no array); a Map
+  // is made only for a second name. Most sockets listen to one or two events, with one listener
+  // each, and an empty Map alone costs ~300 bytes, a one-element array ~56 (issue 6).
   private firstEvent: string | undefined = undefined;
-  private firstList: Listener[] | undefined = undefined;
+  private first: Listener | Listener[] | undefined = undefined;
   private more: Map<string, Listener[]> | undefined = undefined;
 
   on(event: string, fn: AnyFunction, once = false, prepend = false): void {
     if (typeof fn !== 'function') throw invalidArgument('listener must be a function');
     const listener = once ? new Once(fn) : fn;
-    const list = this.list(event);
+    if (event === this.firstEvent) {
+      const first = this.first!;
+      if (!Array.isArray(first)) this.first = prepend ? [listener, first] : [first, listener];
+      else if (prepend) first.unshift(listener);
+      else first.push(listener);
+      return;
+    }
+    const list = this.more?.get(event);
     if (list !== undefined) {
       if (prepend) list.unshift(listener);
       else list.push(listener);
-    } else if (this.firstList === undefined) {
+    } else if (this.first === undefined) {
       this.firstEvent = event;
-      this.firstList = [listener];
+      this.first = listener;
     } else {
       (this.more ??= new Map()).set(event, [listener]);
     }
@@ -58,11 +66,15 @@ export class ListenerMap {
   /** Removes one registration of `fn`, or every listener of `event` when `fn` is omitted, or all. */
   off(event?: string, fn?: AnyFunction): void {
     if (event === undefined) {
-      this.firstEvent = this.firstList = this.more = undefined;
+      this.firstEvent = this.first = this.more = undefined;
       return;
     }
     if (fn === undefined) {
       this.remove(event);
+      return;
+    }
+    if (event === this.firstEvent && !Array.isArray(this.first)) {
+      if (fnOf(this.first!) === fn) this.remove(event);
       return;
     }
     const list = this.list(event);
@@ -92,14 +104,14 @@ export class ListenerMap {
    * propagates.
    */
   emit<Ctx>(event: string, args: readonly unknown[], sink?: ListenerSink<Ctx>, ctx?: Ctx): boolean {
-    const list = this.list(event);
-    if (list === undefined) return false;
+    const entry = event === this.firstEvent ? this.first : this.more?.get(event);
+    if (entry === undefined) return false;
     // one listener (the common case) needs no snapshot
-    if (list.length === 1) {
-      this.call(event, list[0]!, args, sink, ctx as Ctx);
+    if (!Array.isArray(entry)) {
+      this.call(event, entry, args, sink, ctx as Ctx);
       return true;
     }
-    for (const listener of list.slice()) this.call(event, listener, args, sink, ctx as Ctx);
+    for (const listener of entry.slice()) this.call(event, listener, args, sink, ctx as Ctx);
     return true;
   }
 
@@ -120,12 +132,15 @@ export class ListenerMap {
     if (sink !== undefined && result !== undefined) sink._listenerResult(event, result, ctx);
   }
 
+  /** The listeners of `event` (a one-element array for a lone first listener), or `undefined`. */
   private list(event: string): Listener[] | undefined {
-    return event === this.firstEvent ? this.firstList : this.more?.get(event);
+    if (event !== this.firstEvent) return this.more?.get(event);
+    const first = this.first;
+    return first === undefined || Array.isArray(first) ? first : [first];
   }
 
   private remove(event: string): void {
-    if (event === this.firstEvent) this.firstEvent = this.firstList = undefined;
+    if (event === this.firstEvent) this.firstEvent = this.first = undefined;
     else this.more?.delete(event);
   }
 }

@@ -1,7 +1,7 @@
 /*
  * `adapter.rooms` of the in-memory adapter: every room with its members, private rooms included,
- * read from the adapter's two tables without copying them. A socket that is only in its own room
- * has no entry in the table of joined rooms (in-memory-adapter.ts); this view adds its room back.
+ * read from the adapter's tables without copying them. A socket that is only in its own room has
+ * no entry in the adapter (in-memory-adapter.ts); this view adds its room back.
  */
 import type { Room, SocketId } from './adapter.js';
 
@@ -10,8 +10,10 @@ export class RoomsView implements ReadonlyMap<Room, ReadonlySet<SocketId>> {
   constructor(
     /** Rooms joined explicitly → members. */
     private readonly joined: ReadonlyMap<Room, ReadonlySet<SocketId>>,
-    /** Socket id → its rooms, `null` for a socket in its own room only. */
-    private readonly sids: ReadonlyMap<SocketId, ReadonlySet<Room> | null>,
+    /** Socket id → its rooms, for the sockets whose own room is not implicit. */
+    private readonly sids: ReadonlyMap<SocketId, ReadonlySet<Room>>,
+    /** The namespace's sockets: those without an entry in `sids` are in their own room only. */
+    private readonly sockets: ReadonlyMap<SocketId, unknown>,
   ) {}
 
   get size(): number {
@@ -21,12 +23,12 @@ export class RoomsView implements ReadonlyMap<Room, ReadonlySet<SocketId>> {
   }
 
   has(room: Room): boolean {
-    return this.joined.has(room) || this.sids.get(room) === null;
+    return this.joined.has(room) || this.isImplicit(room);
   }
 
   get(room: Room): ReadonlySet<SocketId> | undefined {
     const members = this.joined.get(room);
-    if (this.sids.get(room) !== null) return members;
+    if (!this.isImplicit(room)) return members;
     return members === undefined ? new Set([room]) : new Set([...members, room]);
   }
 
@@ -51,8 +53,12 @@ export class RoomsView implements ReadonlyMap<Room, ReadonlySet<SocketId>> {
     for (const [room, members] of this.entries()) fn.call(thisArg, members, room, this);
   }
 
+  private isImplicit(id: SocketId): boolean {
+    return !this.sids.has(id) && this.sockets.has(id);
+  }
+
   /** The sockets whose own room is implicit. */
   private *implicit(): Generator<SocketId> {
-    for (const [id, rooms] of this.sids) if (rooms === null) yield id;
+    for (const id of this.sockets.keys()) if (!this.sids.has(id)) yield id;
   }
 }

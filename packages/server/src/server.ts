@@ -196,7 +196,12 @@ export class Server<C extends EventContract = EventContract> {
       // a refusal ends the socket, which uncorks it)
       const corkable = socket as Duplex & { cork?: () => void; uncork?: () => void };
       corkable.cork?.();
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.wssOnConnection(ws as EngineWebSocket, req));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        // the WebSocket now has its own 'error' listener: ours would cost every connection an
+        // array in the socket's listener table (issue 6, idle memory)
+        socket.off('error', noop);
+        this.wssOnConnection(ws as EngineWebSocket, req);
+      });
       corkable.uncork?.();
     });
   }
