@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import type { OriginPolicy, ServerOptions } from './options.js';
+import type { QueryParams } from './request-target.js';
 
 /** The Engine.IO handshake error table. */
 export const HandshakeError = {
@@ -25,19 +26,16 @@ export interface Refusal {
   message: string;
 }
 
-/** The single value of a query parameter; repeated or missing parameters are refused (CVE-2023-31125). */
-function single(params: URLSearchParams, name: string): string | undefined {
-  const all = params.getAll(name);
-  return all.length === 1 ? all[0] : undefined;
-}
-
-/** The protocol checks of an upgrade request, in Engine.IO's order. */
-export function checkProtocol(req: IncomingMessage, params: URLSearchParams): Refusal | undefined {
-  if (single(params, 'transport') !== 'websocket') return { status: 400, ...HandshakeError.TRANSPORT_UNKNOWN };
+/**
+ * The protocol checks of an upgrade request, in Engine.IO's order. Parameters are read with
+ * `single`: a repeated or missing one is refused (CVE-2023-31125).
+ */
+export function checkProtocol(req: IncomingMessage, params: QueryParams): Refusal | undefined {
+  if (params.single('transport') !== 'websocket') return { status: 400, ...HandshakeError.TRANSPORT_UNKNOWN };
   // a sid belongs to the polling → WebSocket upgrade, which is not served
   if (params.has('sid')) return { status: 400, ...HandshakeError.UNKNOWN_SID };
   if (req.method !== 'GET') return { status: 400, ...HandshakeError.BAD_HANDSHAKE_METHOD };
-  if (single(params, 'EIO') !== '4') return { status: 400, ...HandshakeError.UNSUPPORTED_PROTOCOL_VERSION };
+  if (params.single('EIO') !== '4') return { status: 400, ...HandshakeError.UNSUPPORTED_PROTOCOL_VERSION };
   return undefined;
 }
 
@@ -95,7 +93,7 @@ export function checkOrigin(req: IncomingMessage, policy: OriginPolicy | undefin
 /** Runs every check; calls `done` with a refusal or `undefined` when the handshake may proceed. */
 export function checkHandshake(
   req: IncomingMessage,
-  params: URLSearchParams,
+  params: QueryParams,
   options: Pick<ServerOptions, 'cors' | 'allowRequest'>,
   done: (refusal: Refusal | undefined) => void,
 ): void {
