@@ -24,6 +24,8 @@ export interface ClientHost {
   readonly _decoders: DecoderPool;
   /** Clients that have not joined any namespace yet, closed after `connectTimeout`. */
   readonly _connectDeadlines: DeadlineQueue<ConnectDeadline>;
+  /** The namespace named `name` if it exists already (no dynamic matching). */
+  _namespace(name: string): Namespace | undefined;
   /** Finds (or creates, for dynamic namespaces) the namespace named `name`, or `undefined`. */
   _resolveNamespace(
     name: string,
@@ -193,20 +195,26 @@ export class Client implements ConnectionHandler {
     if (connecting === undefined) this.connecting = name;
     else if (typeof connecting === 'string') this.connecting = new Set([connecting, name]);
     else connecting.add(name);
+    // an existing namespace is admitted at once, without a callback (the usual case)
+    const existing = this.host._namespace(name);
+    if (existing !== undefined) {
+      existing._add(this, payload);
+      return;
+    }
     this.host._resolveNamespace(name, payload, (nsp, auth) => {
       if (this.conn.readyState !== 'open') return;
       if (nsp === undefined) {
-        this.connected(name);
+        this._connectEnded(name);
         const refusal = encodePacket({ type: PacketType.CONNECT_ERROR, nsp: name, data: { message: 'Invalid namespace' } });
         this.conn.write(toEngineFrames(refusal));
         return;
       }
-      nsp._add(this, auth, () => this.connected(name));
+      nsp._add(this, auth);
     });
   }
 
-  /** The CONNECT of `name` is over (admitted or refused). */
-  private connected(name: string): void {
+  /** @internal The CONNECT of `name` is over (admitted or refused). */
+  _connectEnded(name: string): void {
     const connecting = this.connecting;
     if (connecting === name) this.connecting = undefined;
     else if (typeof connecting === 'object') {

@@ -76,8 +76,10 @@ export interface EngineSettings {
   pings: DeadlineQueue<EngineConnection>;
   /** Connections waiting for a pong. */
   pongs: DeadlineQueue<EngineConnection>;
-  /** The open packet around its sid: only the sid changes from one connection to the next. */
-  openPacket: readonly [prefix: string, suffix: string];
+  /** The open packet before its sid: only the sid changes from one connection to the next. */
+  openPrefix: string;
+  /** The open packet after its sid. */
+  openSuffix: string;
   /** The last upgrade URL seen: clients mostly send the same one, and then share one string. */
   lastUrl: string;
   /** The last upgrade request's headers: a value repeated from them shares their string. */
@@ -102,7 +104,8 @@ export function engineSettings(options: Pick<EngineSettings, 'pingInterval' | 'p
     maxBacklog,
     pings: new DeadlineQueue<EngineConnection>(pingInterval, (conn) => conn._pingDue()),
     pongs: new DeadlineQueue<EngineConnection>(pingTimeout, (conn) => conn._pongMissed()),
-    openPacket: [sample.slice(0, at), sample.slice(at + marker.length)],
+    openPrefix: sample.slice(0, at),
+    openSuffix: sample.slice(at + marker.length),
     lastUrl: '',
     lastHeaders: {},
     lastAddress: '',
@@ -143,14 +146,22 @@ const SEND_BINARY_COMPRESS = { binary: true, compress: true } as const;
 // Connections with queued frames, flushed together once per tick. process.nextTick, like the ws
 // reference: it runs after the current callback as a microtask would, and costs a quarter of a
 // queueMicrotask, which Node wraps in an AsyncResource (issue 6, one flush per message received).
-const dirty: EngineConnection[] = [];
+// The list keeps its capacity from one tick to the next (`length = 0` would free it, and the next
+// tick's first write would allocate a new one): `dirtyCount` is its length, and flushed slots are
+// cleared so a closed connection is not kept.
+const dirty: (EngineConnection | undefined)[] = [];
+let dirtyCount = 0;
 let flushScheduled = false;
 
 function flushAll(): void {
   flushScheduled = false;
   // connections may become dirty again while flushing (a send error closing another one): loop
-  for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
-  dirty.length = 0;
+  for (let i = 0; i < dirtyCount; i++) {
+    const conn = dirty[i]!;
+    dirty[i] = undefined;
+    conn.flush();
+  }
+  dirtyCount = 0;
 }
 
 interface CorkableSocket {
@@ -203,8 +214,11 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
    * connection (issue 6, idle memory).
    */
   private readonly issuedAt: number;
-  /** Frames queued this tick (undefined when none: the connection is not in the dirty list). */
-  private queue: OutFrame[] | undefined = undefined;
+  /**
+   * Frames queued this tick: a lone frame as itself (most ticks write one), several in an array;
+   * undefined when none (the connection is not in the dirty list).
+   */
+  private queue: OutFrame | OutFrame[] | undefined = undefined;
   private compressFlags: boolean[] | undefined = undefined;
   private queuedBytes = 0;
   /** Resolvers of `whenClosed()`, only while someone waits. */
@@ -224,8 +238,7 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     this.secure = (request.socket as { encrypted?: boolean }).encrypted === true;
     this.issuedAt = Date.now() - settings.epoch;
     ws._owner = this;
-    const [prefix, suffix] = settings.openPacket;
-    this.sendNow(prefix + id + suffix);
+    this.sendNow(settings.openPrefix + id + settings.openSuffix);
     settings.pings.schedule(this);
   }
 
@@ -268,7 +281,7 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
       return false;
     }
     if (fresh) {
-      dirty.push(this);
+      dirty[dirtyCount++] = this;
       if (!flushScheduled) {
         flushScheduled = true;
         process.nextTick(flushAll);
@@ -303,8 +316,8 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     this.compressFlags = undefined;
     this.queuedBytes = 0;
     if (this.ws.readyState !== 1 /* OPEN */) return;
-    if (queue.length === 1) {
-      this.sendNow(queue[0]!, flags?.[0] ?? false);
+    if (!Array.isArray(queue)) {
+      this.sendNow(queue, flags?.[0] ?? false);
       return;
     }
     const raw = rawSocket(this.ws);
@@ -314,13 +327,18 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
   }
 
   private enqueue(frame: OutFrame, compress: boolean): void {
-    const queue = (this.queue ??= []);
-    if (compress) {
-      this.compressFlags ??= new Array<boolean>(queue.length).fill(false);
-    }
-    this.compressFlags?.push(compress);
-    queue.push(frame);
     this.queuedBytes += frameSize(frame);
+    const queue = this.queue;
+    if (queue === undefined) {
+      this.queue = frame;
+      if (compress) this.compressFlags = [true];
+      return;
+    }
+    // frames are strings, PreparedText and binary data, never arrays
+    const list = Array.isArray(queue) ? queue : (this.queue = [queue]);
+    if (compress) this.compressFlags ??= new Array<boolean>(list.length).fill(false);
+    this.compressFlags?.push(compress);
+    list.push(frame);
   }
 
   private sendNow(frame: OutFrame, compress = false): void {

@@ -60,34 +60,43 @@ export function isSameOrigin(host: string | undefined, secure: boolean, origin: 
 }
 
 /**
+ * The origin policy's verdict when it is known at once: no `Origin` header or the same origin are
+ * accepted; other origins only when `cors.origin` allows them. `undefined` when a policy function
+ * has to decide.
+ */
+function originVerdict(req: IncomingMessage, policy: OriginPolicy | undefined): boolean | undefined {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  if (typeof origin !== 'string') return false;
+  if (isSameOrigin(req.headers.host, (req.socket as { encrypted?: boolean }).encrypted === true, origin)) return true;
+  if (policy === undefined || policy === false) return false;
+  if (policy === true) return true;
+  if (typeof policy === 'function') return undefined;
+  if (Array.isArray(policy)) return policy.some((p: string | RegExp) => matchOrigin(p, origin));
+  return matchOrigin(policy as string | RegExp, origin);
+}
+
+/**
  * Applies the origin policy: no `Origin` header or the same origin are accepted; other origins only
  * when `cors.origin` allows them.
  */
 export function checkOrigin(req: IncomingMessage, policy: OriginPolicy | undefined, done: (allowed: boolean) => void): void {
-  const origin = req.headers.origin;
-  if (origin === undefined) return done(true);
-  if (typeof origin !== 'string') return done(false);
-  if (isSameOrigin(req.headers.host, (req.socket as { encrypted?: boolean }).encrypted === true, origin)) return done(true);
-  if (policy === undefined || policy === false) return done(false);
-  if (policy === true) return done(true);
-  if (typeof policy === 'function') {
-    let called = false;
-    try {
-      policy(origin, (err, allow) => {
-        if (called) return;
-        called = true;
-        done(err === null && allow === true);
-      });
-    } catch {
-      if (!called) {
-        called = true;
-        done(false);
-      }
+  const verdict = originVerdict(req, policy);
+  if (verdict !== undefined) return done(verdict);
+  const origin = req.headers.origin as string;
+  let called = false;
+  try {
+    (policy as Extract<OriginPolicy, (...args: never[]) => unknown>)(origin, (err, allow) => {
+      if (called) return;
+      called = true;
+      done(err === null && allow === true);
+    });
+  } catch {
+    if (!called) {
+      called = true;
+      done(false);
     }
-    return;
   }
-  if (Array.isArray(policy)) return done(policy.some((p: string | RegExp) => matchOrigin(p, origin)));
-  return done(matchOrigin(policy as string | RegExp, origin));
 }
 
 /** Runs every check; calls `done` with a refusal or `undefined` when the handshake may proceed. */
@@ -99,23 +108,34 @@ export function checkHandshake(
 ): void {
   const refusal = checkProtocol(req, params);
   if (refusal !== undefined) return done(refusal);
-  checkOrigin(req, options.cors.origin, (allowed) => {
-    if (!allowed) return done({ status: 403, ...HandshakeError.FORBIDDEN });
-    const allowRequest = options.allowRequest;
-    if (allowRequest === undefined) return done(undefined);
-    let called = false;
-    const callback = (err: string | null | undefined, success: boolean): void => {
-      if (called) return;
-      called = true;
-      if (success === true) return done(undefined);
-      done({ status: 403, code: HandshakeError.FORBIDDEN.code, message: typeof err === 'string' && err !== '' ? err : 'Forbidden' });
-    };
-    try {
-      allowRequest(req, callback);
-    } catch {
-      callback('Forbidden', false);
-    }
-  });
+  // a verdict known at once needs no callback (the usual case: no Origin, or a fixed policy)
+  const verdict = originVerdict(req, options.cors.origin);
+  if (verdict !== undefined) afterOrigin(verdict, req, options, done);
+  else checkOrigin(req, options.cors.origin, (allowed) => afterOrigin(allowed, req, options, done));
+}
+
+/** The checks after the origin policy: `allowRequest`. */
+function afterOrigin(
+  allowed: boolean,
+  req: IncomingMessage,
+  options: Pick<ServerOptions, 'allowRequest'>,
+  done: (refusal: Refusal | undefined) => void,
+): void {
+  if (!allowed) return done({ status: 403, ...HandshakeError.FORBIDDEN });
+  const allowRequest = options.allowRequest;
+  if (allowRequest === undefined) return done(undefined);
+  let called = false;
+  const callback = (err: string | null | undefined, success: boolean): void => {
+    if (called) return;
+    called = true;
+    if (success === true) return done(undefined);
+    done({ status: 403, code: HandshakeError.FORBIDDEN.code, message: typeof err === 'string' && err !== '' ? err : 'Forbidden' });
+  };
+  try {
+    allowRequest(req, callback);
+  } catch {
+    callback('Forbidden', false);
+  }
 }
 
 /** Answers a refused upgrade on the raw socket and destroys it (no `101` was sent). */

@@ -269,10 +269,21 @@ export class Namespace<C extends EventContract = EventContract> {
     this.parent?.events.emit(ev, withSocket, socket, ack);
   }
 
-  /** @internal Admits a client: middleware (the parent's first), then CONNECT and `connection`. */
-  _add(client: Client, auth: Record<string, unknown> | undefined, done: () => void): void {
+  /**
+   * @internal Admits a client: middleware (the parent's first), then CONNECT and `connection`.
+   * The client hears when the CONNECT is over (`_connectEnded`), admitted or refused.
+   */
+  _add(client: Client, auth: Record<string, unknown> | undefined): void {
     const socket = new Socket<C>(this, client, generateId(), auth);
     const chain = this.parent === undefined ? this.middlewares : [...this.parent.middlewares, ...this.middlewares];
+    if (chain.length === 0) {
+      // no middleware: admitted at once, with no closure (the client is open: it is decoding the
+      // CONNECT, or has just checked, right now)
+      client._connectEnded(this.name);
+      this.connect(client, socket);
+      return;
+    }
+    const done = (): void => client._connectEnded(this.name);
     let i = 0;
     const next = (err?: Error & { data?: unknown }): void => {
       if (client.conn.readyState !== 'open') return done();

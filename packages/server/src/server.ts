@@ -196,12 +196,10 @@ export class Server<C extends EventContract = EventContract> {
       // a refusal ends the socket, which uncorks it)
       const corkable = socket as Duplex & { cork?: () => void; uncork?: () => void };
       corkable.cork?.();
-      this.wss.handleUpgrade(req, socket, head, (ws) => {
-        // the WebSocket now has its own 'error' listener: ours would cost every connection an
-        // array in the socket's listener table (issue 6, idle memory)
-        socket.off('error', noop);
-        this.wssOnConnection(ws as EngineWebSocket, req);
-      });
+      // ws adds its own 'error' listener first thing in handleUpgrade (and keeps one on the socket
+      // for good): ours would cost every connection listener arrays (issue 6, idle memory)
+      socket.off('error', noop);
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.wssOnConnection(ws as EngineWebSocket, req));
       corkable.uncork?.();
     });
   }
@@ -249,6 +247,11 @@ export class Server<C extends EventContract = EventContract> {
     }
     if (fn !== undefined) nsp.on('connection', fn as NamespaceListener<C, 'connection'>);
     return nsp;
+  }
+
+  /** @internal */
+  _namespace(name: string): Namespace | undefined {
+    return this.nsps.get(name) as unknown as Namespace | undefined;
   }
 
   /** @internal */

@@ -384,8 +384,8 @@ export class Socket<C extends EventContract = EventContract> {
   _onconnect(): void {
     this.connected = true;
     this.nsp.adapter.addAll(this.id, [this.id]);
-    const [prefix, suffix] = this.nsp._connectAnswer;
-    this.conn.write(prefix + this.id + suffix);
+    const answer = this.nsp._connectAnswer;
+    this.conn.write(answer[0] + this.id + answer[1]);
   }
 
   /** @internal An EVENT, ACK or DISCONNECT packet for this namespace. */
