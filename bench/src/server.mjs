@@ -17,6 +17,7 @@ const IMPLS = {
   ws: () => import('./servers/ws.mjs'),
   'socket.io': () => import('./servers/socketio.mjs'),
   emitwire: () => import('./servers/emitwire.mjs'),
+  'sio-floor': () => import('./servers/sio-floor.mjs'),
 };
 
 let server;
