@@ -3,6 +3,7 @@
  * `WebSocket` where Node has one (22+) and the `ws` package otherwise. `extraHeaders` (handshake
  * headers, e.g. a cookie) always uses `ws`, since the WHATWG WebSocket cannot set headers.
  */
+import type { Socket as TcpSocket } from 'node:net';
 import WS from 'ws';
 import { ioFor, socketIOFor, type IoFunction, type SocketIOConstructor } from './io.js';
 import { Manager as BaseManager } from './manager.js';
@@ -21,15 +22,43 @@ export type NodeClientOptions = Partial<ClientOptions> & NodeOptions;
 
 const globalWebSocket = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
 
+/**
+ * `ws` with the messages sent in one tick corked into one TCP write, as the server does: a burst
+ * of emits (say, one per ack that arrived in the same TCP read) costs one writev, not one per
+ * message (profiled: the separate writes were 37% of a pipelining client's CPU).
+ */
+export class NodeWebSocket extends WS {
+  #corked = false;
+
+  constructor(url: string, headers?: Record<string, string>) {
+    super(url, headers === undefined ? {} : { headers });
+  }
+
+  // (one signature for ws's two overloads: options and callback pass through as given)
+  override send(data: unknown, options?: unknown, cb?: unknown): void {
+    // ws keeps its TCP socket on a private field; without it (a future ws), sends are not batched
+    const raw = (this as unknown as { _socket?: TcpSocket })._socket;
+    if (!this.#corked && raw !== undefined && this.readyState === WS.OPEN) {
+      this.#corked = true;
+      raw.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        raw.uncork();
+      });
+    }
+    (super.send as (...args: unknown[]) => void).call(this, data, options, cb);
+  }
+}
+
 function withWebSocket<T extends Partial<ManagerOptions> & NodeOptions>(opts: T = {} as T): T {
   if (opts.WebSocket !== undefined) return opts;
   const headers = opts.extraHeaders;
   const WebSocket: WebSocketConstructor =
     headers === undefined && globalWebSocket !== undefined
       ? globalWebSocket
-      : class extends WS {
+      : class extends NodeWebSocket {
           constructor(url: string) {
-            super(url, { headers });
+            super(url, headers);
           }
         };
   return { ...opts, WebSocket };

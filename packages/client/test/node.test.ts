@@ -40,3 +40,27 @@ test('closing while the ws handshake is pending does not crash (ws emits error o
   for (const s of sockets) s.destroy();
   await new Promise((resolve) => silent.close(resolve));
 });
+
+test('messages sent in one tick leave in one TCP write (ws corked until the next tick), in order', async () => {
+  const { Socket: TcpSocket } = await import('node:net');
+  const got: number[] = [];
+  peer.io.on('connection', (s) => s.on('n', (i: number) => got.push(i)));
+  const socket = io(peer.url, { forceNew: true });
+  await once(socket, 'connect');
+  await new Promise((r) => setTimeout(r, 20));
+  // every TCP write of the process until the burst has left (the server writes nothing meanwhile)
+  const write = jest.spyOn(TcpSocket.prototype as unknown as { _write: () => void }, '_write');
+  const writev = jest.spyOn(TcpSocket.prototype as unknown as { _writev: () => void }, '_writev');
+  for (let i = 0; i < 200; i++) socket.emit('n', i);
+  await new Promise((r) => setImmediate(r));
+  const writes = write.mock.calls.length + writev.mock.calls.length;
+  write.mockRestore();
+  writev.mockRestore();
+  await new Promise<void>((resolve) => {
+    const poll = () => (got.length === 200 ? resolve() : setTimeout(poll, 5));
+    poll();
+  });
+  expect(got).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  expect(writes).toBe(1);
+  socket.disconnect();
+});
