@@ -74,23 +74,38 @@ class PlainQuery implements QueryParams {
 
   /** Where the name of the first `name` pair from `from` ends (at its `=`, or at the pair's end), or -1. */
   private find(name: string, from: number): number {
+    // char by char: a handful of String#indexOf calls per lookup cost more than the whole scan
     const q = this.query;
-    for (let start = from; start < q.length; ) {
-      const end = this.pairEnd(start);
-      const eq = q.indexOf('=', start);
-      const nameEnd = eq < 0 || eq > end ? end : eq;
-      // an empty piece (`&&`) is no pair; `=x` is a pair with an empty name
-      if (end > start && nameEnd - start === name.length && q.startsWith(name, start)) return nameEnd;
-      start = end + 1;
+    const n = q.length;
+    for (let start = from; start < n; ) {
+      let p = start;
+      let i = 0;
+      while (i < name.length && p < n && q.charCodeAt(p) === name.charCodeAt(i)) {
+        p++;
+        i++;
+      }
+      if (i === name.length) {
+        const c = p < n ? q.charCodeAt(p) : AMPERSAND;
+        // the name ends at its `=`, or at the end of the pair; an empty piece (`&&`) is no pair,
+        // `=x` is a pair with an empty name
+        if (c === EQUALS || (c === AMPERSAND && p > start)) return p;
+      }
+      start = this.pairEnd(p) + 1;
     }
     return -1;
   }
 
+  /** The end of the pair `from` is in: its `&`, or the end of the query. */
   private pairEnd(from: number): number {
-    const end = this.query.indexOf('&', from);
-    return end < 0 ? this.query.length : end;
+    const q = this.query;
+    let p = from;
+    while (p < q.length && q.charCodeAt(p) !== AMPERSAND) p++;
+    return p;
   }
 }
+
+const AMPERSAND = 0x26;
+const EQUALS = 0x3d;
 
 /** Parameters decoded by URLSearchParams. */
 class DecodedQuery implements QueryParams {

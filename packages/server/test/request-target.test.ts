@@ -60,7 +60,7 @@ describe('RequestTargetParser', () => {
       fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
         expectSame(parser, '/socket.io/?' + pieces.join(''));
       }),
-      { numRuns: 2000 },
+      { numRuns: 5000 },
     );
   });
 });
