@@ -128,7 +128,8 @@ async function memory({ clients, concurrency }) {
 }
 
 async function connRate({ clients, concurrency, warmup }) {
-  // warm-up connections (both sides' handshake code gets optimised) are held but not counted
+  // warm-up connections are held but not counted (they start the JIT warm-up, they do not finish
+  // it: see README, Known limits)
   await connectMany(warmup, concurrency, { onBad });
   const before = conns.length;
   toParent({ type: 'measure-start' });
