@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type Server as WsServer } from 'ws';
 import type { AckResult, EventContract, EventNames, EventParams } from '@emitwire/protocol';
 import type { Room } from './adapter.js';
 import type { BroadcastEmitArgs, BroadcastOperator } from './broadcast-operator.js';
@@ -58,7 +58,7 @@ export class Server<C extends EventContract = EventContract> {
   private readonly nsps = new Map<string, Namespace<C>>();
   private readonly parents: Array<{ match: NamespaceMatcher; nsp: Namespace<C> }> = [];
   private readonly clients = new Set<Client>();
-  private readonly wss: WebSocketServer;
+  private readonly wss: WsServer<typeof EngineWebSocket>;
   private readonly settings: EngineSettings;
   private readonly basePath: string;
   private readonly targets: RequestTargetParser;
@@ -88,7 +88,7 @@ export class Server<C extends EventContract = EventContract> {
       maxDepth: this._options.maxDepth,
     });
     this._connectDeadlines = new DeadlineQueue(this._options.connectTimeout, (entry) => entry.client._connectTimedOut());
-    this.wss = new WebSocketServer({
+    this.wss = new WebSocketServer<typeof EngineWebSocket>({
       noServer: true,
       WebSocket: EngineWebSocket,
       clientTracking: false,
@@ -199,12 +199,13 @@ export class Server<C extends EventContract = EventContract> {
       // ws adds its own 'error' listener first thing in handleUpgrade (and keeps one on the socket
       // for good): ours would cost every connection listener arrays (issue 6, idle memory)
       socket.off('error', noop);
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.wssOnConnection(ws as EngineWebSocket, req));
+      this.wss.handleUpgrade(req, socket, head, this.wssOnConnection);
       corkable.uncork?.();
     });
   }
 
-  private wssOnConnection(ws: EngineWebSocket, req: IncomingMessage): void {
+  /** ws hands the request back with the socket: one function for every upgrade, no closure each. */
+  private readonly wssOnConnection = (ws: EngineWebSocket, req: IncomingMessage): void => {
     if (this.closing !== undefined) {
       ws.terminate();
       return;
@@ -212,7 +213,7 @@ export class Server<C extends EventContract = EventContract> {
     const conn = new EngineConnection(ws, req, generateId(), this.settings);
     const client = new Client(this, conn);
     if (conn.readyState === 'open') this.clients.add(client);
-  }
+  };
 
   /** @internal */
   _clientClosed(client: Client): void {
