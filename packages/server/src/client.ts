@@ -173,6 +173,7 @@ export class Client implements ConnectionHandler {
     if (packet.type === PacketType.CONNECT) {
       // no payload: `handshake.auth` becomes `{}` when first read, not for every socket
       this.connect(packet.nsp, packet.data);
+      this.conn._compactReceiver();
       return;
     }
     if (packet.type === PacketType.CONNECT_ERROR) {

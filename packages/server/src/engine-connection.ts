@@ -177,6 +177,21 @@ function rawSocket(ws: EngineWebSocket): CorkableSocket | undefined {
     : undefined;
 }
 
+/** What the server reads of ws's message receiver (private fields of ws, checked before use). */
+interface ReceiverChunks {
+  _buffers?: unknown;
+  _bufferedBytes?: unknown;
+}
+
+/**
+ * The WebSocket's message receiver, while it holds no data: the chunk list it keeps from the
+ * handshake messages (ws keeps it on private fields; undefined if ws changes them).
+ */
+export function idleReceiver(ws: EngineWebSocket): ReceiverChunks | undefined {
+  const r = (ws as unknown as { _receiver?: ReceiverChunks })._receiver;
+  return r !== undefined && Array.isArray(r._buffers) && r._buffers.length === 0 && r._bufferedBytes === 0 ? r : undefined;
+}
+
 /**
  * The underlying connection of one client, as `socket.conn`. Socket.IO's `conn.request` is not
  * kept (see the top of this file): `headers`, `url` and `remoteAddress` hold what it carried.
@@ -360,6 +375,16 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     if (this.readyState !== 'open') return;
     this.write(ENGINE_PING);
     this.settings.pongs.schedule(this);
+  }
+
+  /**
+   * @internal After a namespace CONNECT, when the connection usually turns idle: ws's receiver keeps
+   * its (empty) chunk list at the capacity the handshake messages grew it to, about 110 B of heap
+   * per idle connection (issue 6, idle memory); a fresh empty list has no backing store.
+   */
+  _compactReceiver(): void {
+    const receiver = idleReceiver(this.ws);
+    if (receiver !== undefined) receiver._buffers = [];
   }
 
   /** @internal No pong within pingTimeout. */

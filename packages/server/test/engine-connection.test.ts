@@ -26,6 +26,27 @@ describe('EngineConnection', () => {
     expect(reasons).toEqual(['raw:ping timeout']);
   });
 
+  test("after a namespace CONNECT, ws's receiver gets a fresh chunk list (idle memory); the connection works on", async () => {
+    const srv = await startServer();
+    srv.io.of('/other');
+    const serverSide = once<[Socket]>(srv.io, 'connection');
+    const raw = await RawClient.open(srv);
+    const [s] = await serverSide;
+    // the server's ws socket is private to its connection: reached here only to check the ws internals it relies on
+    const receiver = (s.conn as unknown as { ws: { _receiver: { _buffers: unknown[]; _bufferedBytes: number } } }).ws._receiver;
+    // ws still keeps these fields (a ws upgrade that renames them fails here, not silently)
+    expect(Array.isArray(receiver._buffers)).toBe(true);
+    expect(receiver._bufferedBytes).toBe(0);
+    const before = receiver._buffers;
+    raw.send('40/other,');
+    expect(await raw.next()).toMatch(/^40\/other,\{"sid":/);
+    expect(receiver._buffers).not.toBe(before);
+    expect(receiver._buffers).toEqual([]);
+    s.on('ping-me', (ack: (v: string) => void) => ack('pong'));
+    raw.send('420["ping-me"]');
+    expect(await raw.next()).toBe('430["pong"]');
+  });
+
   test('a backlog past maxBacklog closes the connection with a clear reason (EW_BUFFER_FULL)', async () => {
     const srv = await startServer({ maxBacklog: 10_000 });
     const serverSide = once<[Socket]>(srv.io, 'connection');
