@@ -42,7 +42,7 @@ describe('EngineConnection', () => {
     expect(await raw.next()).toMatch(/^40\/other,\{"sid":/);
     expect(receiver._buffers).not.toBe(before);
     expect(receiver._buffers).toEqual([]);
-    s.on('ping-me', (ack: (v: string) => void) => ack('pong'));
+    s.on('ping-me', (ack) => (ack as (v: string) => void)('pong'));
     raw.send('420["ping-me"]');
     expect(await raw.next()).toBe('430["pong"]');
   });
