@@ -24,6 +24,7 @@ import {
   type EncodedPacket,
 } from '@emitwire/protocol';
 import { DeadlineQueue, type DeadlineEntry, type DeadlineHolder } from './deadline-queue.js';
+import { HeaderTemplate, keepHeaders, type HeaderTemplates } from './header-template.js';
 import type { EngineWebSocket, WebSocketOwner } from './engine-websocket.js';
 
 /** Why a connection closed (PROTOCOL.md: the reasons the server socket sees). */
@@ -82,8 +83,8 @@ export interface EngineSettings {
   openSuffix: string;
   /** The last upgrade URL seen: clients mostly send the same one, and then share one string. */
   lastUrl: string;
-  /** The last upgrade request's headers: a value repeated from them shares their string. */
-  lastHeaders: IncomingHttpHeaders;
+  /** What the connections share of their upgrade requests' headers (header-template.ts). */
+  headers: HeaderTemplates;
   /** The last client address seen (clients behind one proxy, or on one host, share it). */
   lastAddress: string;
   /** `Date.now()` when the settings were made: `issued` is kept as an offset from it (see `issuedAt`). */
@@ -114,7 +115,7 @@ export function engineSettings(
     openPrefix: sample.slice(0, at),
     openSuffix: sample.slice(at + marker.length),
     lastUrl: '',
-    lastHeaders: {},
+    headers: { templates: [], lastHeaders: {} },
     lastAddress: '',
     epoch: Date.now(),
     frameText,
@@ -127,22 +128,6 @@ export interface ConnectionHandler {
   connOnMessage(data: string | Buffer): void;
   /** Called once when the connection closes. */
   connOnClose(reason: CloseReason, description?: Error): void;
-}
-
-/**
- * Makes the values `headers` repeats from `last` (the previous upgrade request's) share its strings:
- * the http parser gives every request fresh strings, and most headers (host, upgrade, connection,
- * version, user agent, languages …) are the same from one client to the next, while a connection
- * keeps its headers for `socket.handshake` (issue 6, idle memory: ~110 bytes per connection with
- * the bench's five headers, more with a browser's). Only the identity of equal strings changes.
- */
-function shareHeaderValues(headers: IncomingHttpHeaders, last: IncomingHttpHeaders): void {
-  for (const name in headers) {
-    const value = headers[name];
-    if (typeof value !== 'string') continue;
-    const previous = last[name];
-    if (previous === value) headers[name] = previous;
-  }
 }
 
 const DETACHED: ConnectionHandler = { connOnMessage() {}, connOnClose() {} };
@@ -246,8 +231,6 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
   readonly id: string;
   /** The client's address, as the TCP socket reported it at the upgrade. */
   readonly remoteAddress: string;
-  /** The upgrade request's headers. */
-  readonly headers: IncomingHttpHeaders;
   /** The upgrade request's URL (path and query). */
   readonly url: string;
   /** True over TLS. */
@@ -283,14 +266,19 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
   private queuedBytes = 0;
   /** Resolvers of `whenClosed()`, only while someone waits. */
   private closeWaiters: Array<() => void> | undefined = undefined;
+  /** The upgrade request's headers, or the template they matched until first read (see `headers`). */
+  private headerSource: IncomingHttpHeaders | HeaderTemplate;
+  /** With a template: the request's `sec-websocket-key`. */
+  private headerKey: string | undefined;
 
   constructor(ws: EngineWebSocket, request: IncomingMessage, id: string, settings: EngineSettings) {
     this.ws = ws;
     this.id = id;
     this.settings = settings;
     const headers = request.headers;
-    shareHeaderValues(headers, settings.lastHeaders);
-    this.headers = settings.lastHeaders = headers;
+    const source = keepHeaders(headers, settings.headers);
+    this.headerSource = source;
+    this.headerKey = source instanceof HeaderTemplate ? source.keyOf(headers) : undefined;
     const url = request.url ?? '';
     this.url = url === settings.lastUrl ? settings.lastUrl : (settings.lastUrl = url);
     const address = request.socket.remoteAddress ?? '';
@@ -300,6 +288,16 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     ws._owner = this;
     this.sendNow(settings.openPrefix + id + settings.openSuffix);
     settings.pings.schedule(this);
+  }
+
+  /** The upgrade request's headers (the same object from first read on). */
+  get headers(): IncomingHttpHeaders {
+    const source = this.headerSource;
+    if (!(source instanceof HeaderTemplate)) return source;
+    const headers = source.build(this.headerKey);
+    this.headerSource = headers;
+    this.headerKey = undefined;
+    return headers;
   }
 
   /** When the connection opened, in ms since the epoch. */

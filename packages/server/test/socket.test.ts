@@ -37,6 +37,40 @@ describe('Socket', () => {
     expect(s.conn.readyState).toBe('open');
   });
 
+  test("handshake.headers equal the request's, key order included, one object per connection (shared header templates)", async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const srv = await startServer({
+      allowRequest: (req, cb) => {
+        seen.push({ ...req.headers });
+        cb(null, true);
+      },
+    });
+    const sockets: Socket[] = [];
+    srv.io.on('connection', (s) => void sockets.push(s));
+    // requests that repeat each other but for their (random) key, another kind of client, then the first again
+    const kinds = [{ 'x-app': 'a' }, { 'x-app': 'a' }, { 'x-app': 'a' }, { 'x-app': 'b', 'x-more': '1' }, { 'x-app': 'a' }, { 'x-app': 'a', cookie: 'c=1' }];
+    for (const headers of kinds) {
+      const raw = new RawClient(`${srv.wsUrl}/socket.io/?EIO=4&transport=websocket`, { headers });
+      await raw.next();
+      raw.send('40');
+      await raw.next();
+    }
+    expect(sockets).toHaveLength(kinds.length);
+    const keys = new Set<unknown>();
+    sockets.forEach((s, i) => {
+      expect(s.handshake.headers).toEqual(seen[i]);
+      expect(Object.keys(s.handshake.headers)).toEqual(Object.keys(seen[i]!));
+      expect(s.conn.headers).toBe(s.handshake.headers);
+      keys.add(s.handshake.headers['sec-websocket-key']);
+    });
+    expect(keys.size).toBe(kinds.length);
+    // each connection has its own object: changing one changes no other
+    sockets[1]!.handshake.headers['x-app'] = 'changed';
+    expect(sockets[2]!.handshake.headers['x-app']).toBe('a');
+    expect(sockets[4]!.handshake.headers['x-app']).toBe('a');
+    expect(sockets[1]!.conn.headers['x-app']).toBe('changed');
+  });
+
   test('on/once/off and onAny/prependAny/offAny see client events', async () => {
     const { server, c } = await pair();
     const order: string[] = [];
