@@ -114,6 +114,25 @@ export function checkHandshake(
   else checkOrigin(req, options.cors.origin, (allowed) => afterOrigin(allowed, req, options, done));
 }
 
+/**
+ * The outcome of every check when none needs a callback (the usual case: no Origin or a fixed
+ * policy, no `allowRequest`): a refusal, or `null` when the handshake may proceed. `undefined` when
+ * a policy function or `allowRequest` has to decide: then `checkHandshake`. The upgrade then makes
+ * no closure (issue 6, garbage per connection).
+ */
+export function handshakeVerdict(
+  req: IncomingMessage,
+  params: QueryParams,
+  options: Pick<ServerOptions, 'cors' | 'allowRequest'>,
+): Refusal | null | undefined {
+  const refusal = checkProtocol(req, params);
+  if (refusal !== undefined) return refusal;
+  const verdict = originVerdict(req, options.cors.origin);
+  if (verdict === undefined) return undefined;
+  if (!verdict) return { status: 403, ...HandshakeError.FORBIDDEN };
+  return options.allowRequest === undefined ? null : undefined;
+}
+
 /** The checks after the origin policy: `allowRequest`. */
 function afterOrigin(
   allowed: boolean,

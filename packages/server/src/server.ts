@@ -16,11 +16,11 @@ import { DecoderPool } from './decoder-pool.js';
 import { EngineConnection, engineSettings, type EngineSettings } from './engine-connection.js';
 import { EngineWebSocket } from './engine-websocket.js';
 import { invalidArgument } from './errors.js';
-import { checkHandshake, checkProtocol, HandshakeError, refuseRequest, refuseUpgrade } from './handshake.js';
+import { checkHandshake, checkProtocol, handshakeVerdict, HandshakeError, refuseRequest, refuseUpgrade, type Refusal } from './handshake.js';
 import { generateId } from './id.js';
 import { Namespace, type Middleware, type NamespaceEvent, type NamespaceListener } from './namespace.js';
 import { resolveOptions, type ServerOptions } from './options.js';
-import { RequestTargetParser } from './request-target.js';
+import { RequestTargetParser, type QueryParams } from './request-target.js';
 import { CLIENT_SCRIPT_NAME, ClientScriptHandler } from './serve-client.js';
 import type { Socket } from './socket.js';
 import type { AckEventNames, EmitEvents, EmitWithAckArgs, ServerSideEvents } from './typed-events.js';
@@ -190,19 +190,35 @@ export class Server<C extends EventContract = EventContract> {
       socket.destroy();
       return;
     }
-    checkHandshake(req, url.params, this._options, (refusal) => {
-      if (refusal !== undefined) return refuseUpgrade(socket, refusal);
-      if (socket.destroyed || this.closing !== undefined) return socket.destroy();
-      // the `101` and the open packet leave in one write (ws writes the 101 before calling back;
-      // a refusal ends the socket, which uncorks it)
-      const corkable = socket as Duplex & { cork?: () => void; uncork?: () => void };
-      corkable.cork?.();
-      // ws adds its own 'error' listener first thing in handleUpgrade (and keeps one on the socket
-      // for good): ours would cost every connection listener arrays (issue 6, idle memory)
-      socket.off('error', noop);
-      this.wss.handleUpgrade(req, socket, head, this.wssOnConnection);
-      corkable.uncork?.();
-    });
+    const verdict = handshakeVerdict(req, url.params, this._options);
+    if (verdict !== undefined) this.upgradeChecked(req, socket, head, verdict ?? undefined);
+    else this.checkUpgradeLater(req, url.params, socket, head);
+  }
+
+  /**
+   * A policy function or `allowRequest` decides. Apart from httpOnUpgrade: a closure there would
+   * give every upgrade a context, whichever branch it takes.
+   */
+  private checkUpgradeLater(req: IncomingMessage, params: QueryParams, socket: Duplex, head: Buffer): void {
+    checkHandshake(req, params, this._options, (refusal) => this.upgradeChecked(req, socket, head, refusal));
+  }
+
+  /** The checks are over: refuse, or hand the socket to ws. */
+  private upgradeChecked(req: IncomingMessage, socket: Duplex, head: Buffer, refusal: Refusal | undefined): void {
+    if (refusal !== undefined) return refuseUpgrade(socket, refusal);
+    if (socket.destroyed || this.closing !== undefined) {
+      socket.destroy();
+      return;
+    }
+    // the `101` and the open packet leave in one write (ws writes the 101 before calling back;
+    // a refusal ends the socket, which uncorks it)
+    const corkable = socket as Duplex & { cork?: () => void; uncork?: () => void };
+    corkable.cork?.();
+    // ws adds its own 'error' listener first thing in handleUpgrade (and keeps one on the socket
+    // for good): ours would cost every connection listener arrays (issue 6, idle memory)
+    socket.off('error', noop);
+    this.wss.handleUpgrade(req, socket, head, this.wssOnConnection);
+    corkable.uncork?.();
   }
 
   /** ws hands the request back with the socket: one function for every upgrade, no closure each. */

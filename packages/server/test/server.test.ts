@@ -126,6 +126,19 @@ describe('Server', () => {
       expect(await xdomain({ Origin: 'https://app.example' })).toBe(true);
     });
 
+    test('a policy function and allowRequest may answer later (the upgrade waits for them)', async () => {
+      const later = (fn: () => void): void => void setTimeout(fn, 20);
+      const refusing = await startServer({ cors: { origin: ((_o: string, cb: (e: Error | null, ok?: boolean) => void) => later(() => cb(null, false))) as never } });
+      expect(await status(refusing.port, 'https://app.example')).toBe('HTTP/1.1 403 Forbidden');
+      const allowing = await startServer({ allowRequest: (_req, cb) => later(() => cb(null, true)) });
+      expect(await status(allowing.port, undefined)).toBe('HTTP/1.1 101 Switching Protocols');
+      const both = await startServer({
+        cors: { origin: ((_o: string, cb: (e: Error | null, ok?: boolean) => void) => later(() => cb(null, true))) as never },
+        allowRequest: (_req, cb) => later(() => cb('late no', false)),
+      });
+      expect(await status(both.port, 'https://app.example')).toBe('HTTP/1.1 403 Forbidden');
+    });
+
     test('allowRequest refuses with 403 and its message', async () => {
       const srv = await startServer({ allowRequest: (req, cb) => cb('no token', req.headers['x-token'] === 'ok') });
       const up = await rawRequest(srv.port, upgradeRequest('/socket.io/?EIO=4&transport=websocket'));
