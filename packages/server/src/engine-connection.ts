@@ -303,12 +303,7 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     this.headerKey = source instanceof HeaderTemplate ? source.keyOf(headers) : undefined;
     const url = request.url ?? '';
     this.url = url === settings.lastUrl ? settings.lastUrl : (settings.lastUrl = url);
-    const tcp = request.socket as IncomingMessage['socket'] & { _peername?: { address?: unknown } | undefined };
-    const address = tcp.remoteAddress ?? '';
-    // Node caches the peer's address object on the socket for later reads (a private field, ~56 B
-    // per connection; issue 6, idle memory). The connection keeps the string; nothing reads the
-    // socket's again, and Node asks the OS anew if something does while the socket is open.
-    if (typeof tcp._peername === 'object' && tcp._peername.address === address) tcp._peername = undefined;
+    const address = request.socket.remoteAddress ?? '';
     this.remoteAddress = address === settings.lastAddress ? settings.lastAddress : (settings.lastAddress = address);
     this.secure = (request.socket as { encrypted?: boolean }).encrypted === true;
     this.issuedAt = Date.now() - settings.epoch;
