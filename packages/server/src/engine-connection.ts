@@ -176,13 +176,6 @@ interface WritableSocket {
  */
 export function textFrame(text: string): Buffer {
   const length = Buffer.byteLength(text);
-  const frame = allocTextFrame(length);
-  frame.write(text, frame.length - length);
-  return frame;
-}
-
-/** A text frame for a payload of `length` bytes: its header written, the payload at its end to fill. */
-function allocTextFrame(length: number): Buffer {
   const offset = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
   const frame = Buffer.allocUnsafe(offset + length);
   frame[0] = 0x81;
@@ -196,22 +189,7 @@ function allocTextFrame(length: number): Buffer {
     frame.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 2);
     frame.writeUInt32BE(length >>> 0, 6);
   }
-  return frame;
-}
-
-/**
- * The open packet's frame, written from the template's two parts and the sid: joining them into a
- * string first cost a flattened copy of it per connection. All three are ASCII (the sid is base64url,
- * id.ts; the rest is the JSON of numbers and fixed names), one byte per character.
- */
-function openFrame(settings: EngineSettings, id: string): Buffer {
-  const { openPrefix, openSuffix } = settings;
-  const length = openPrefix.length + id.length + openSuffix.length;
-  const frame = allocTextFrame(length);
-  let at = frame.length - length;
-  at += frame.write(openPrefix, at, 'latin1');
-  at += frame.write(id, at, 'latin1');
-  frame.write(openSuffix, at, 'latin1');
+  frame.write(text, offset);
   return frame;
 }
 
@@ -308,9 +286,7 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     this.secure = (request.socket as { encrypted?: boolean }).encrypted === true;
     this.issuedAt = Date.now() - settings.epoch;
     ws._owner = this;
-    const socket = settings.frameText ? writableSocket(ws) : undefined;
-    if (socket !== undefined) socket.write(openFrame(settings, id));
-    else this.sendNow(settings.openPrefix + id + settings.openSuffix);
+    this.sendNow(settings.openPrefix + id + settings.openSuffix);
     settings.pings.schedule(this);
   }
 
