@@ -89,18 +89,11 @@ export interface EngineSettings {
   lastAddress: string;
   /** `Date.now()` when the settings were made: `issued` is kept as an offset from it (see `issuedAt`). */
   epoch: number;
-  /**
-   * True when no connection can have permessage-deflate (the server does not offer it): text
-   * messages are then framed here and written straight to the TCP socket (see `textFrame`).
-   */
-  frameText: boolean;
 }
 
 /** Builds the settings of a server's connections (and their two heartbeat timers). */
-export function engineSettings(
-  options: Pick<EngineSettings, 'pingInterval' | 'pingTimeout' | 'maxPayload' | 'maxBacklog' | 'frameText'>,
-): EngineSettings {
-  const { pingInterval, pingTimeout, maxPayload, maxBacklog, frameText } = options;
+export function engineSettings(options: Pick<EngineSettings, 'pingInterval' | 'pingTimeout' | 'maxPayload' | 'maxBacklog'>): EngineSettings {
+  const { pingInterval, pingTimeout, maxPayload, maxBacklog } = options;
   // a sid is base64url (id.ts): JSON needs no escape for it, so the template is exact
   const marker = 'SID';
   const sample = encodeOpenPacket({ sid: marker, upgrades: [], pingInterval, pingTimeout, maxPayload });
@@ -118,7 +111,6 @@ export function engineSettings(
     headers: { templates: [], lastHeaders: {} },
     lastAddress: '',
     epoch: Date.now(),
-    frameText,
   };
 }
 
@@ -160,43 +152,6 @@ function flushAll(): void {
 interface CorkableSocket {
   cork(): void;
   uncork(): void;
-}
-
-interface WritableSocket {
-  write(data: Buffer): boolean;
-}
-
-/**
- * One unmasked, unfragmented WebSocket text frame holding `text` (RFC 6455 5.2: FIN + opcode 1, then
- * a 7-bit, 16-bit or 64-bit payload length), in one buffer. ws's Sender frames a string as a header
- * buffer and the string, written as two corked writes that Node gathers into a writev: per message an
- * array, two write requests, a closure and the writev's lists, all garbage. Writing one buffer makes
- * none of them (issue 6: the open packet and the CONNECT answer were ~1.8 KB of the ~16.8 KB allocated
- * per connection, medium-lived garbage that fragments the heap).
- */
-export function textFrame(text: string): Buffer {
-  const length = Buffer.byteLength(text);
-  const offset = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(offset + length);
-  frame[0] = 0x81;
-  if (offset === 2) {
-    frame[1] = length;
-  } else if (offset === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 2);
-    frame.writeUInt32BE(length >>> 0, 6);
-  }
-  frame.write(text, offset);
-  return frame;
-}
-
-/** The WebSocket's TCP socket, to write whole frames to (ws keeps it on a private field). */
-function writableSocket(ws: EngineWebSocket): WritableSocket | undefined {
-  const s = (ws as unknown as { _socket?: Partial<WritableSocket> })._socket;
-  return s !== undefined && typeof s.write === 'function' ? (s as WritableSocket) : undefined;
 }
 
 /** The WebSocket's TCP socket, to cork a batch into one write (ws keeps it on a private field). */
@@ -401,11 +356,7 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
 
   private sendNow(frame: OutFrame, compress = false): void {
     if (typeof frame === 'string') {
-      // without permessage-deflate ws's Sender writes synchronously and keeps no queue, so a frame
-      // written around it keeps its place among ws's own frames (pong, close)
-      const socket = this.settings.frameText ? writableSocket(this.ws) : undefined;
-      if (socket !== undefined) socket.write(textFrame(frame));
-      else if (compress) this.ws.send(frame, SEND_TEXT_COMPRESS);
+      if (compress) this.ws.send(frame, SEND_TEXT_COMPRESS);
       else this.ws.send(frame);
     } else if (frame instanceof PreparedText) {
       this.ws.send(frame.bytes, compress ? SEND_TEXT_COMPRESS : SEND_TEXT);

@@ -81,7 +81,6 @@ export class Server<C extends EventContract = EventContract> {
       pingTimeout: this._options.pingTimeout,
       maxPayload: this._options.maxHttpBufferSize,
       maxBacklog: this._options.maxBacklog,
-      frameText: this._options.perMessageDeflate === false,
     });
     this._decoders = new DecoderPool({
       maxPayload: this._options.maxHttpBufferSize,

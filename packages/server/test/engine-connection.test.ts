@@ -47,29 +47,6 @@ describe('EngineConnection', () => {
     expect(await raw.next()).toBe('430["pong"]');
   });
 
-  // text frames are built by the server itself when permessage-deflate is off (one buffer per message,
-  // not ws's header + string): the 7-, 16- and 64-bit payload lengths around their limits, and UTF-8
-  // text whose byte length, not its length, crosses a limit
-  const texts = [
-    ...[114, 115, 116, 117, 65524, 65525, 65526, 65527].map((n) => 'x'.repeat(n)), // engine payload 125…128, 65535…65538 bytes
-    'é'.repeat(60), // 70 characters, 130 bytes in UTF-8: a 16-bit length
-    '€'.repeat(21845) + 'ab', // 21,857 characters, 65,547 bytes: a 64-bit length
-    '',
-    '😀 ✓ \u0000 "quoted"',
-  ];
-  test.each([false, true])('text messages arrive exactly as emitted (perMessageDeflate %p)', async (perMessageDeflate) => {
-    const srv = await startServer({ perMessageDeflate });
-    const serverSide = once<[Socket]>(srv.io, 'connection');
-    const raw = await RawClient.open(srv);
-    const [s] = await serverSide;
-    for (const text of texts) s.emit('t', text);
-    for (const text of texts) expect(await raw.next()).toBe(`42["t",${JSON.stringify(text)}]`);
-    // the client's own frames and the heartbeat still work around the server's
-    s.on('ping-me', (ack) => (ack as (v: string) => void)('pong'));
-    raw.send('421["ping-me"]');
-    expect(await raw.next()).toBe('431["pong"]');
-  });
-
   test('a backlog past maxBacklog closes the connection with a clear reason (EW_BUFFER_FULL)', async () => {
     const srv = await startServer({ maxBacklog: 10_000 });
     const serverSide = once<[Socket]>(srv.io, 'connection');
