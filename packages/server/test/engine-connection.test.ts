@@ -47,6 +47,25 @@ describe('EngineConnection', () => {
     expect(await raw.next()).toBe('430["pong"]');
   });
 
+  test('a Blob attachment (ws reads it asynchronously) keeps its place among the frames that follow', async () => {
+    const srv = await startServer();
+    const serverSide = once<[Socket]>(srv.io, 'connection');
+    const c = client(srv);
+    await connected(c);
+    const [s] = await serverSide;
+    const got: unknown[] = [];
+    c.onAny((ev: string, x: unknown) => void got.push([ev, Buffer.isBuffer(x) ? [...x] : x]));
+    s.emit('blob', new Blob([new Uint8Array([1, 2, 3])]));
+    s.emit('text', 'after');
+    s.emit('blob', new Blob([new Uint8Array([4])]));
+    await new Promise<void>((resolve) => {
+      const poll = () => (got.length === 3 || !c.connected ? resolve() : setTimeout(poll, 5));
+      poll();
+    });
+    expect(c.connected).toBe(true);
+    expect(got).toEqual([['blob', [1, 2, 3]], ['text', 'after'], ['blob', [4]]]);
+  });
+
   test('a backlog past maxBacklog closes the connection with a clear reason (EW_BUFFER_FULL)', async () => {
     const srv = await startServer({ maxBacklog: 10_000 });
     const serverSide = once<[Socket]>(srv.io, 'connection');
