@@ -25,14 +25,27 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** Serves the page's static files; nothing outside `root` is reachable. */
+/** A request path as a file name: undefined when its percent-encoding is malformed (`/%E0%A4%A`). */
+function decodePath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Serves the page's static files; nothing outside `root` is reachable. It gets every request the
+ * emitwire server does not answer itself (that server answers its own path first), and answers
+ * each one: 404 for anything that is not a page file.
+ */
 function serveStatic(root: string) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (res.headersSent || res.writableEnded) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname.startsWith('/socket.io/')) return; // the emitwire server answers these
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).slice(1);
-    const file = normalize(join(root, rel));
+    const path = decodePath(url.pathname);
+    const rel = url.pathname === '/' ? 'index.html' : path?.slice(1);
+    const file = rel === undefined ? '' : normalize(join(root, rel));
     const type = TYPES[extname(file)];
     if (req.method !== 'GET' || type === undefined || !file.startsWith(root + sep)) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -54,7 +67,13 @@ function serveStatic(root: string) {
 export function createChatServer(options: ChatServerOptions): ChatServer {
   const http = createServer();
   const statics = serveStatic(normalize(options.publicDir));
-  http.on('request', (req, res) => void statics(req, res));
+  http.on('request', (req, res) => {
+    // a failure of ours answers 500: an unhandled rejection would stop the process, and every chat
+    statics(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end();
+    });
+  });
 
   const io = new Server<ChatEvents>(http, { serveClient: false });
   const chat = new ChatService(options.limits);

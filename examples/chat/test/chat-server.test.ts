@@ -47,6 +47,19 @@ test('serves the page and refuses paths outside the public folder', async () => 
   expect((await fetch(url + '/nope.js')).status).toBe(404);
 });
 
+test('odd requests get an answer and never stop the server: malformed escapes, other /socket.io/ paths', async () => {
+  const timeout = AbortSignal.timeout(2000);
+  expect((await fetch(url + '/%E0%A4%A', { signal: timeout })).status).toBe(404);
+  expect((await fetch(url + '/%', { signal: timeout })).status).toBe(404);
+  // the emitwire server answers its own path; the script is not served here (serveClient: false)
+  expect((await fetch(url + '/socket.io/emitwire.min.js', { signal: timeout })).status).toBe(404);
+  expect((await fetch(url + '/socket.io/other', { signal: timeout })).status).toBe(404);
+  expect((await fetch(url + '/socket.io/?EIO=4&transport=polling', { signal: timeout })).status).toBe(400);
+  expect((await fetch(url + '/', { signal: timeout })).status).toBe(200);
+  const { welcome } = await enter({ name: 'Still' });
+  expect(welcome.user.name).toBe('Still');
+});
+
 test('a message reaches the others with the sender name; the sender learns delivery from the ack', async () => {
   const a = await enter({ name: 'Ada' });
   const b = await enter();
