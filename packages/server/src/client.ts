@@ -26,7 +26,7 @@ export interface ClientHost {
   readonly _connectDeadlines: DeadlineQueue<ConnectDeadline>;
   /** The namespace named `name` if it exists already (no dynamic matching). */
   _namespace(name: string): Namespace | undefined;
-  /** Finds (or creates, for dynamic namespaces) the namespace named `name`, or `undefined`. */
+  /** For a name with no namespace yet: creates the dynamic namespace a matcher accepts, or `undefined`. */
   _resolveNamespace(
     name: string,
     auth: Record<string, unknown> | undefined,

@@ -77,48 +77,10 @@ function originVerdict(req: IncomingMessage, policy: OriginPolicy | undefined): 
 }
 
 /**
- * Applies the origin policy: no `Origin` header or the same origin are accepted; other origins only
- * when `cors.origin` allows them.
- */
-export function checkOrigin(req: IncomingMessage, policy: OriginPolicy | undefined, done: (allowed: boolean) => void): void {
-  const verdict = originVerdict(req, policy);
-  if (verdict !== undefined) return done(verdict);
-  const origin = req.headers.origin as string;
-  let called = false;
-  try {
-    (policy as Extract<OriginPolicy, (...args: never[]) => unknown>)(origin, (err, allow) => {
-      if (called) return;
-      called = true;
-      done(err === null && allow === true);
-    });
-  } catch {
-    if (!called) {
-      called = true;
-      done(false);
-    }
-  }
-}
-
-/** Runs every check; calls `done` with a refusal or `undefined` when the handshake may proceed. */
-export function checkHandshake(
-  req: IncomingMessage,
-  params: QueryParams,
-  options: Pick<ServerOptions, 'cors' | 'allowRequest'>,
-  done: (refusal: Refusal | undefined) => void,
-): void {
-  const refusal = checkProtocol(req, params);
-  if (refusal !== undefined) return done(refusal);
-  // a verdict known at once needs no callback (the usual case: no Origin, or a fixed policy)
-  const verdict = originVerdict(req, options.cors.origin);
-  if (verdict !== undefined) afterOrigin(verdict, req, options, done);
-  else checkOrigin(req, options.cors.origin, (allowed) => afterOrigin(allowed, req, options, done));
-}
-
-/**
  * The outcome of every check when none needs a callback (the usual case: no Origin or a fixed
  * policy, no `allowRequest`): a refusal, or `null` when the handshake may proceed. `undefined` when
- * a policy function or `allowRequest` has to decide: then `checkHandshake`. The upgrade then makes
- * no closure (issue 6, garbage per connection).
+ * a policy function or `allowRequest` has to decide: then `checkHandshakeLater`. The upgrade then
+ * makes no closure (issue 6, garbage per connection).
  */
 export function handshakeVerdict(
   req: IncomingMessage,
@@ -131,6 +93,33 @@ export function handshakeVerdict(
   if (verdict === undefined) return undefined;
   if (!verdict) return { status: 403, ...HandshakeError.FORBIDDEN };
   return options.allowRequest === undefined ? null : undefined;
+}
+
+/**
+ * The checks `handshakeVerdict` left open (it returned `undefined`; the protocol checks passed):
+ * the origin policy function, then `allowRequest`. Calls `done` with a refusal or `undefined`.
+ */
+export function checkHandshakeLater(
+  req: IncomingMessage,
+  options: Pick<ServerOptions, 'cors' | 'allowRequest'>,
+  done: (refusal: Refusal | undefined) => void,
+): void {
+  const policy = options.cors.origin;
+  const verdict = originVerdict(req, policy);
+  if (verdict !== undefined) return afterOrigin(verdict, req, options, done);
+  // a policy function decides, once, and a throw refuses
+  const origin = req.headers.origin as string;
+  let called = false;
+  const decided = (allowed: boolean): void => {
+    if (called) return;
+    called = true;
+    afterOrigin(allowed, req, options, done);
+  };
+  try {
+    (policy as Extract<OriginPolicy, (...args: never[]) => unknown>)(origin, (err, allow) => decided(err === null && allow === true));
+  } catch {
+    decided(false);
+  }
 }
 
 /** The checks after the origin policy: `allowRequest`. */

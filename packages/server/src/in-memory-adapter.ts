@@ -23,19 +23,16 @@ export class InMemoryAdapter implements Adapter {
   private readonly sids = new Map<SocketId, Set<Room>>();
   /** Every room with its members, own rooms included. */
   readonly rooms: ReadonlyMap<Room, ReadonlySet<SocketId>>;
+  /** `rooms`, which also owns the rule of the implicit own rooms. */
+  private readonly view: RoomsView;
 
   constructor(readonly nsp: Namespace) {
-    this.rooms = new RoomsView(this.joined, this.sids, nsp.sockets);
-  }
-
-  /** True when `id` is a socket of the namespace in its own room only, with no entry of its own. */
-  private compact(id: SocketId): boolean {
-    return !this.sids.has(id) && this.nsp.sockets.has(id);
+    this.rooms = this.view = new RoomsView(this.joined, this.sids, nsp.sockets);
   }
 
   addAll(id: SocketId, rooms: Iterable<Room>): void {
     let own = this.sids.get(id);
-    const compact = own === undefined && this.nsp.sockets.has(id);
+    const compact = this.view.isImplicit(id);
     for (const room of rooms) {
       // the own room of a socket of the namespace is implicit while it has no entry
       if (room === id && own === undefined && compact) continue;
@@ -50,32 +47,32 @@ export class InMemoryAdapter implements Adapter {
     const own = this.sids.get(id);
     if (own === undefined) {
       // leaving its own room, the only one it is in: explicit and empty from now on
-      if (room === id && this.nsp.sockets.has(id)) this.sids.set(id, new Set());
+      if (room === id && this.view.isImplicit(id)) this.sids.set(id, new Set());
       return;
     }
     own.delete(room);
-    const members = this.joined.get(room);
-    if (members === undefined) return;
-    members.delete(id);
-    if (members.size === 0) this.joined.delete(room);
+    this.removeMember(room, id);
   }
 
   delAll(id: SocketId): void {
     const own = this.sids.get(id);
     if (own === undefined) return;
     this.sids.delete(id);
-    for (const room of own) {
-      const members = this.joined.get(room);
-      if (members === undefined) continue;
-      members.delete(id);
-      if (members.size === 0) this.joined.delete(room);
-    }
+    for (const room of own) this.removeMember(room, id);
+  }
+
+  /** Takes `id` out of the members of `room`; an emptied room goes. */
+  private removeMember(room: Room, id: SocketId): void {
+    const members = this.joined.get(room);
+    if (members === undefined) return;
+    members.delete(id);
+    if (members.size === 0) this.joined.delete(room);
   }
 
   socketRooms(id: SocketId): ReadonlySet<Room> | undefined {
     const own = this.sids.get(id);
     if (own !== undefined) return own;
-    return this.nsp.sockets.has(id) ? new Set([id]) : undefined;
+    return this.view.isImplicit(id) ? new Set([id]) : undefined;
   }
 
   /** The explicit form of a compact socket: its own room as an ordinary joined room. */
@@ -97,7 +94,7 @@ export class InMemoryAdapter implements Adapter {
   private forEachMember(room: Room, fn: (id: SocketId) => void): void {
     const members = this.joined.get(room);
     if (members !== undefined) for (const id of members) fn(id);
-    if (this.compact(room)) fn(room);
+    if (this.view.isImplicit(room)) fn(room);
   }
 
   async sockets(opts: BroadcastOptions): Promise<Set<SocketId>> {

@@ -279,7 +279,6 @@ export class Namespace<C extends EventContract = EventContract> {
     if (chain.length === 0) {
       // no middleware: admitted at once, with no closure (the client is open: it is decoding the
       // CONNECT, or has just checked, right now)
-      client._connectEnded(this.name);
       this.connect(client, socket);
       return;
     }
@@ -298,7 +297,6 @@ export class Namespace<C extends EventContract = EventContract> {
       }
       const fn = chain[i++];
       if (fn === undefined) {
-        done();
         this.connect(client, socket);
         return;
       }
@@ -320,7 +318,9 @@ export class Namespace<C extends EventContract = EventContract> {
     next();
   }
 
+  /** Admits the socket: the client's CONNECT is over, the socket joins and hears `connection`. */
   private connect(client: Client, socket: Socket<C>): void {
+    client._connectEnded(this.name);
     this.sockets.set(socket.id, socket);
     client._add(this.name, socket as unknown as Socket);
     socket._onconnect();

@@ -53,7 +53,8 @@ export class RoomsView implements ReadonlyMap<Room, ReadonlySet<SocketId>> {
     for (const [room, members] of this.entries()) fn.call(thisArg, members, room, this);
   }
 
-  private isImplicit(id: SocketId): boolean {
+  /** True when `id` is a socket of the namespace in its own room only, with no entry in `sids`. */
+  isImplicit(id: SocketId): boolean {
     return !this.sids.has(id) && this.sockets.has(id);
   }
 

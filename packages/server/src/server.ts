@@ -16,11 +16,11 @@ import { DecoderPool } from './decoder-pool.js';
 import { EngineConnection, engineSettings, type EngineSettings } from './engine-connection.js';
 import { EngineWebSocket } from './engine-websocket.js';
 import { invalidArgument } from './errors.js';
-import { checkHandshake, checkProtocol, handshakeVerdict, HandshakeError, refuseRequest, refuseUpgrade, type Refusal } from './handshake.js';
+import { checkHandshakeLater, checkProtocol, handshakeVerdict, HandshakeError, refuseRequest, refuseUpgrade, type Refusal } from './handshake.js';
 import { generateId } from './id.js';
 import { Namespace, type Middleware, type NamespaceEvent, type NamespaceListener } from './namespace.js';
 import { resolveOptions, type ServerOptions } from './options.js';
-import { RequestTargetParser, type QueryParams } from './request-target.js';
+import { RequestTargetParser } from './request-target.js';
 import { CLIENT_SCRIPT_NAME, ClientScriptHandler } from './serve-client.js';
 import type { Socket } from './socket.js';
 import type { AckEventNames, EmitEvents, EmitWithAckArgs, ServerSideEvents } from './typed-events.js';
@@ -191,15 +191,15 @@ export class Server<C extends EventContract = EventContract> {
     }
     const verdict = handshakeVerdict(req, url.params, this._options);
     if (verdict !== undefined) this.upgradeChecked(req, socket, head, verdict ?? undefined);
-    else this.checkUpgradeLater(req, url.params, socket, head);
+    else this.checkUpgradeLater(req, socket, head);
   }
 
   /**
    * A policy function or `allowRequest` decides. Apart from httpOnUpgrade: a closure there would
    * give every upgrade a context, whichever branch it takes.
    */
-  private checkUpgradeLater(req: IncomingMessage, params: QueryParams, socket: Duplex, head: Buffer): void {
-    checkHandshake(req, params, this._options, (refusal) => this.upgradeChecked(req, socket, head, refusal));
+  private checkUpgradeLater(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    checkHandshakeLater(req, this._options, (refusal) => this.upgradeChecked(req, socket, head, refusal));
   }
 
   /** The checks are over: refuse, or hand the socket to ws. */
@@ -277,9 +277,8 @@ export class Server<C extends EventContract = EventContract> {
     auth: Record<string, unknown> | undefined,
     done: (nsp: Namespace | undefined, auth: Record<string, unknown> | undefined) => void,
   ): void {
-    const existing = this.nsps.get(name);
-    if (existing !== undefined) return done(existing as unknown as Namespace, auth);
-    // the matchers get an object; the socket's handshake then has that very object
+    // an existing namespace was looked up first (`_namespace`): only the matchers are left. They
+    // get an object; the socket's handshake then has that very object
     const matchAuth = auth ?? {};
     let i = 0;
     const tryNext = (): void => {
