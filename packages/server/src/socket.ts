@@ -93,6 +93,11 @@ export class Socket<C extends EventContract = EventContract> {
   readonly client: Client;
   /** True between the namespace CONNECT answer and the disconnection. */
   connected = false;
+  /**
+   * True while the socket is leaving (`disconnecting` and `disconnect` listeners run): a disconnect
+   * asked for from those listeners must not start the leaving over (it recursed until the stack ran out).
+   */
+  private leaving = false;
 
   // What an idle socket does not use is created on first use (issue 6, idle memory).
   /** The CONNECT payload; none is `{}` once the handshake is read. */
@@ -369,10 +374,13 @@ export class Socket<C extends EventContract = EventContract> {
   disconnect(close = false): this {
     if (!this.connected) return this;
     if (close) {
+      // the connection closes even when asked from this socket's `disconnecting` listener; the
+      // socket itself is already leaving (disconnectAll and the close skip it)
       this.client.disconnectAll();
       this.conn.close('server namespace disconnect');
       return this;
     }
+    if (this.leaving) return this;
     this.conn.write(toEngineFrames(encodePacket({ type: PacketType.DISCONNECT, nsp: this.nsp.name })));
     this._onclose('server namespace disconnect');
     return this;
@@ -515,7 +523,8 @@ export class Socket<C extends EventContract = EventContract> {
 
   /** @internal Leaves the namespace: `disconnecting` (rooms readable), rooms left, then `disconnect`. */
   _onclose(reason: DisconnectReason, description?: Error): void {
-    if (!this.connected) return;
+    if (!this.connected || this.leaving) return;
+    this.leaving = true;
     const args = description === undefined ? [reason] : [reason, description];
     this.listeners.emit('disconnecting', args, REPORT_FAILURES, this as Socket);
     this.nsp.adapter.delAll(this.id);

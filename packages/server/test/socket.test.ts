@@ -275,6 +275,42 @@ describe('Socket', () => {
     expect(server.rooms.size).toBe(0);
   });
 
+  test('disconnect() or disconnect(true) inside "disconnecting" ends the socket once (no re-entry, no second disconnect)', async () => {
+    const srv = await startServer();
+    const seen: unknown[] = [];
+    srv.io.on('disconnect', (s, reason) => void seen.push(['io', s.id, reason]));
+    const sockets: Socket[] = [];
+    srv.io.on('connection', (s) => {
+      sockets.push(s);
+      s.on('disconnect', (reason) => void seen.push(['socket', s.id, reason]));
+    });
+    // a handler that disconnects every socket of its room, itself included (say, the tabs of one user)
+    const c1 = client(srv);
+    await connected(c1);
+    const [s1] = sockets;
+    s1!.on('disconnecting', () => void srv.io.in(s1!.id).disconnectSockets());
+    const gone1 = once(s1!, 'disconnect');
+    c1.disconnect();
+    await gone1;
+    const c2 = client(srv);
+    await connected(c2);
+    const s2 = sockets[1]!;
+    s2.on('disconnecting', () => void s2.disconnect(true));
+    const closed = once(c2, 'disconnect');
+    const gone2 = once(s2, 'disconnect');
+    s2.disconnect();
+    await gone2;
+    expect(await closed).toEqual(['io server disconnect']);
+    await delay(20);
+    expect(seen).toEqual([
+      ['socket', s1!.id, 'client namespace disconnect'],
+      ['io', s1!.id, 'client namespace disconnect'],
+      ['socket', s2.id, 'server namespace disconnect'],
+      ['io', s2.id, 'server namespace disconnect'],
+    ]);
+    expect(srv.io.sockets.sockets.size).toBe(0);
+  });
+
   test.each([
     ['client namespace disconnect', (c: ReturnType<typeof client>) => c.disconnect()],
     ['transport close', (c: ReturnType<typeof client>) => c.io.engine.close()],
