@@ -4,7 +4,7 @@
  * The local dispatch is `emitReserved`, because `Socket#emit` sends to the server.
  *
  * Every listener list (an event's, and the Socket's `onAny` / `onAnyOutgoing` lists, kept under
- * symbol keys that no event name can equal) goes through the same four protected helpers.
+ * symbol keys that no event name can equal) goes through the same `on`, `off` and `listeners` (see Lists).
  */
 
 type Stored = ((...args: unknown[]) => void) & { fn?: unknown };
@@ -26,50 +26,9 @@ export class Emitter<R extends object, E extends object = object> {
   #lists = new Map<Key, Stored[]>();
 
   /** Adds a listener for `event`. */
-  on<K extends EmitterEvents<R, E>>(event: K, listener: EmitterListener<R, E, K>): this {
-    return this._on(event, listener);
-  }
-
-  /** Adds a listener that is removed after its first call. */
-  once<K extends EmitterEvents<R, E>>(event: K, listener: EmitterListener<R, E, K>): this {
-    const wrapper: Stored = (...args) => {
-      this._off(event, wrapper);
-      (listener as Stored).apply(this, args);
-    };
-    wrapper.fn = listener;
-    return this._on(event, wrapper);
-  }
-
-  /**
-   * Removes one listener of `event` (also one added with `once`), every listener of `event` when
-   * `listener` is omitted, or every listener of every event when both are omitted.
-   */
-  off<K extends EmitterEvents<R, E>>(event?: K, listener?: EmitterListener<R, E, K>): this {
-    return this._off(event, listener);
-  }
-
-  /** Same as {@link off} with no listener: removes every listener of `event`, or of every event. */
-  removeAllListeners<K extends EmitterEvents<R, E>>(event?: K): this {
-    return this._off(event);
-  }
-
-  /** The listeners of `event` (a copy). */
-  listeners<K extends EmitterEvents<R, E>>(event: K): EmitterListener<R, E, K>[] {
-    return this._list(event) as EmitterListener<R, E, K>[];
-  }
-
-  /** True when `event` has at least one listener. */
-  hasListeners<K extends EmitterEvents<R, E>>(event: K): boolean {
-    return this._list(event).length > 0;
-  }
-
-  /** Calls the listeners of reserved event `event` (local only, never sent over the wire). */
-  emitReserved<K extends keyof R & string>(event: K, ...args: R[K] extends (...a: infer A) => void ? A : never): void {
-    this.dispatch(event, args);
-  }
-
-  /** @internal Adds `fn` to list `key`, last or (`prepend`) first. */
-  protected _on(key: Key, fn: unknown, prepend?: boolean): this {
+  on<K extends EmitterEvents<R, E>>(event: K, listener: EmitterListener<R, E, K>): this;
+  // (one implementation for every list: a subclass's own lists go through it too, see Lists)
+  on(key: Key, fn: unknown, prepend?: boolean): this {
     const lists = this.#lists;
     let list = lists.get(key);
     if (!list) lists.set(key, (list = []));
@@ -77,8 +36,22 @@ export class Emitter<R extends object, E extends object = object> {
     return this;
   }
 
-  /** @internal Removes the first `fn` from list `key`, list `key` without `fn`, every event's list without `key`. */
-  protected _off(key?: Key, fn?: unknown): this {
+  /** Adds a listener that is removed after its first call. */
+  once<K extends EmitterEvents<R, E>>(event: K, listener: EmitterListener<R, E, K>): this {
+    const wrapper: Stored = (...args) => {
+      this.off(event, wrapper as EmitterListener<R, E, K>);
+      (listener as Stored).apply(this, args);
+    };
+    wrapper.fn = listener;
+    return this.on(event, wrapper as EmitterListener<R, E, K>);
+  }
+
+  /**
+   * Removes one listener of `event` (also one added with `once`), every listener of `event` when
+   * `listener` is omitted, or every listener of every event when both are omitted.
+   */
+  off<K extends EmitterEvents<R, E>>(event?: K, listener?: EmitterListener<R, E, K>): this;
+  off(key?: Key, fn?: unknown): this {
     const lists = this.#lists;
     // every event's list, not a subclass's own lists (`socket.off()` keeps the `onAny` listeners)
     if (key === undefined) {
@@ -93,9 +66,25 @@ export class Emitter<R extends object, E extends object = object> {
     return this;
   }
 
-  /** @internal A copy of list `key`: listeners may remove themselves (once) or others while it runs. */
-  protected _list(key: Key): Stored[] {
+  /** Same as {@link off} with no listener: removes every listener of `event`, or of every event. */
+  removeAllListeners<K extends EmitterEvents<R, E>>(event?: K): this {
+    return this.off(event);
+  }
+
+  /** The listeners of `event` (a copy: listeners may remove themselves (once) or others while it runs). */
+  listeners<K extends EmitterEvents<R, E>>(event: K): EmitterListener<R, E, K>[];
+  listeners(key: Key): Stored[] {
     return (this.#lists.get(key) ?? []).slice();
+  }
+
+  /** True when `event` has at least one listener. */
+  hasListeners<K extends EmitterEvents<R, E>>(event: K): boolean {
+    return this.listeners(event).length > 0;
+  }
+
+  /** Calls the listeners of reserved event `event` (local only, never sent over the wire). */
+  emitReserved<K extends keyof R & string>(event: K, ...args: R[K] extends (...a: infer A) => void ? A : never): void {
+    this.dispatch(event, args);
   }
 
   /** Calls the listeners of any event (or list `key`) with `args`. */
@@ -103,5 +92,38 @@ export class Emitter<R extends object, E extends object = object> {
     // a copy only when there are listeners (most events of a busy socket have none for onAny / onAnyOutgoing)
     const list = this.#lists.get(key);
     if (list) for (const fn of list.slice()) fn.apply(this, args);
+  }
+}
+
+/**
+ * @internal `on`, `off` and `listeners` as they are implemented: for any list key, a subclass's
+ * symbol-keyed lists (`onAny`) included, `on` adding last or (`prepend`) first. A subclass reaches
+ * them through `this as unknown as Lists<this>`, so that the public signatures stay typed by event.
+ */
+export interface Lists<T> {
+  on(key: Key, fn: unknown, prepend?: boolean): T;
+  off(key: Key, fn?: unknown): T;
+  listeners(key: Key): Stored[];
+}
+
+/**
+ * An emitter with Socket.IO's pairs of names for opening and closing, the Manager's and the
+ * Socket's (one copy of the aliases in the browser bundle): `connect` is `open`, `disconnect` is
+ * `close`. `C` is the type of `open`'s callback (`never`: it takes none).
+ */
+export abstract class Link<R extends object, E extends object = object, C = never> extends Emitter<R, E> {
+  /** Opens (connects). */
+  abstract open(callback?: C): this;
+  /** Closes (disconnects). */
+  abstract close(): this;
+
+  /** Same as `open`. */
+  connect(callback?: C): this {
+    return this.open(callback);
+  }
+
+  /** Same as `close`. */
+  disconnect(): this {
+    return this.close();
   }
 }

@@ -12,7 +12,6 @@
  * This file ships in the browser bundle (budget: issue 4): it is written to stay small.
  */
 import {
-  ClosedError,
   Decoder,
   invalidArgument,
   EmitwireError,
@@ -23,10 +22,10 @@ import {
   type ErrorCodeValue,
 } from '@emitwire/protocol';
 import { backoffDelay } from './backoff.js';
-import { Emitter } from './emitter.js';
+import { Link } from './emitter.js';
 import { DEFAULT_MANAGER_OPTIONS, type ManagerOptions, type SocketOptions, type WebSocketLike } from './options.js';
 import { ENGINE_CLOSE, ENGINE_MESSAGE, ENGINE_OPEN, ENGINE_PING, SOCKET_CLOSE, SOCKET_ERROR, SOCKET_OPEN } from './packet-types.js';
-import { Socket, type DisconnectReason } from './socket.js';
+import { Socket, closed, type DisconnectReason } from './socket.js';
 import { parseUrl } from './url.js';
 
 /** Why the connection closed, as the Manager's `close` event reports it. */
@@ -62,11 +61,11 @@ export type ReadyState = 'closed' | 'opening' | 'open';
  * const manager = new Manager('http://localhost:3000', { reconnectionDelayMax: 10000 });
  * const admin = manager.socket('/admin');
  */
-export class Manager extends Emitter<ManagerEvents> {
+export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> {
   /** The options, merged with {@link DEFAULT_MANAGER_OPTIONS}; `query` may be changed between connections. */
-  readonly opts: ManagerOptions;
+  declare readonly opts: ManagerOptions;
   /** The server URL the manager was created with. */
-  readonly uri: string;
+  declare readonly uri: string;
   /** The sockets created by {@link socket}, by namespace. */
   readonly nsps = new Map<string, Socket>();
   /** The connection state. */
@@ -107,7 +106,7 @@ export class Manager extends Emitter<ManagerEvents> {
   socket(nsp: string, opts: Partial<SocketOptions> = {}): Socket {
     let socket = this.nsps.get(nsp);
     if (!socket) this.nsps.set(nsp, (socket = new Socket(this, nsp, opts)));
-    if (this.opts.autoConnect && !socket.active) socket.connect();
+    if (this.opts.autoConnect && !socket.active) socket.open();
     return socket;
   }
 
@@ -115,7 +114,7 @@ export class Manager extends Emitter<ManagerEvents> {
    * Opens the connection unless it is open or opening. `callback` is called once with nothing on
    * success, or with the error of a failed attempt (then no automatic reconnection follows).
    */
-  open(callback?: (err?: Error) => void): this {
+  override open(callback?: (err?: Error) => void): this {
     if (this.readyState !== 'closed') return this;
     const { path, query, decoder, timeout } = this.opts;
     this.#skipReconnect = false;
@@ -124,7 +123,8 @@ export class Manager extends Emitter<ManagerEvents> {
     this.#decoder = new Decoder(decoder);
     // the handshake URL: ws(s), the Engine.IO path, the URL's and the option's query, EIO=4
     const url = new URL(this.uri);
-    url.protocol = /^(https|wss):$/.test(url.protocol) ? 'wss:' : 'ws:';
+    // (of the special schemes only https: and wss: end in s:; a non-special scheme cannot be changed to ws:)
+    url.protocol = /s:$/.test(url.protocol) ? 'wss:' : 'ws:';
     url.pathname = path.replace(/\/?$/, '/');
     for (const [k, v] of Object.entries({ ...query, EIO: '4', transport: 'websocket' })) url.searchParams.set(k, v);
     const ws = (this.#ws = new (this.#WebSocket()!)(url.href));
@@ -138,24 +138,14 @@ export class Manager extends Emitter<ManagerEvents> {
     return this;
   }
 
-  /** Same as {@link open}. */
-  connect(callback?: (err?: Error) => void): this {
-    return this.open(callback);
-  }
-
   /** Closes the connection and stops reconnecting; the sockets see `io client disconnect`. */
-  close(): this {
+  override close(): this {
     this.#skipReconnect = true;
     this.#reconnecting = false;
     clearTimeout(this.#timer);
     this.#attempts = 0;
     if (this.readyState !== 'closed') this.#onClose('forced close');
     return this;
-  }
-
-  /** Same as {@link close}. */
-  disconnect(): this {
-    return this.close();
   }
 
   /**
@@ -165,15 +155,16 @@ export class Manager extends Emitter<ManagerEvents> {
   _write(packet: EncodedPacket): void {
     if (this.readyState === 'open') {
       const max = this.#maxPayload;
-      const frames = typeof packet === 'string' ? [packet] : packet;
-      // the server counts bytes: the text (the only string) with its `4` prefix, in UTF-8 (at most 3
-      // bytes per UTF-16 unit, so measured only near the limit), and each attachment
+      const [text, ...attachments] = typeof packet === 'string' ? [packet] : packet;
+      const frames = ['4' + text, ...attachments];
+      // the server counts bytes: the text (the only string) in UTF-8 (at most 3 bytes per UTF-16
+      // unit, so measured only near the limit), and each attachment
       for (const m of frames) {
-        if (typeof m === 'string' ? m.length * 3 >= max && new Blob([m]).size >= max : ((m as ArrayBuffer).byteLength ?? (m as Blob).size) > max) {
+        if (typeof m === 'string' ? m.length * 3 > max && new Blob([m]).size > max : ((m as ArrayBuffer).byteLength ?? (m as Blob).size) > max) {
           throw new EmitwireError('EW_PAYLOAD_TOO_LARGE' satisfies ErrorCodeValue);
         }
       }
-      for (let i = 0; i < frames.length; i++) this.#ws!.send(i ? frames[i]! : '4' + frames[i]);
+      for (const m of frames) this.#ws!.send(m);
     }
   }
 
@@ -272,7 +263,7 @@ export class Manager extends Emitter<ManagerEvents> {
       const err =
         reason === 'timeout'
           ? new TimeoutError('EW_CONNECT_TIMEOUT' satisfies ErrorCodeValue)
-          : new ClosedError('EW_DISCONNECTED' satisfies ErrorCodeValue, `connection failed (${reason})`);
+          : closed(`connection failed (${reason})`);
       this.emitReserved('error', err);
       this.#tell(SOCKET_ERROR, err);
       if (callback) callback(err);

@@ -29,7 +29,7 @@ import {
   type ServerToClientEvents,
   type TimeoutEmitArgs,
 } from '@emitwire/protocol';
-import { Emitter } from './emitter.js';
+import { Link, type Lists } from './emitter.js';
 import type { Manager } from './manager.js';
 import { DEFAULT_SOCKET_OPTIONS, type AuthOption, type SocketOptions } from './options.js';
 import { ACK, CONNECT, DISCONNECT, EVENT, SOCKET_CLOSE, SOCKET_ERROR, SOCKET_OPEN } from './packet-types.js';
@@ -91,7 +91,8 @@ const ANY = Symbol();
 const OUT = Symbol();
 
 const full = (what: string) => new ClosedError('EW_BUFFER_FULL' satisfies ErrorCodeValue, `${what} is full`);
-const closed = (message: string) => new ClosedError('EW_DISCONNECTED' satisfies ErrorCodeValue, message);
+/** @internal The `EW_DISCONNECTED` error (also the Manager's failed connection attempt). */
+export const closed = (message: string) => new ClosedError('EW_DISCONNECTED' satisfies ErrorCodeValue, message);
 
 /**
  * A connection to one namespace, typed by the shared contract: it listens to `serverToClient`
@@ -102,14 +103,14 @@ const closed = (message: string) => new ClosedError('EW_DISCONNECTED' satisfies 
  * socket.on('chat', (msg) => console.log(msg.text));
  * const ok = await socket.emitWithAck('chat', 'hi');
  */
-export class Socket<C extends EventContract = EventContract> extends Emitter<
+export class Socket<C extends EventContract = EventContract> extends Link<
   SocketReservedEvents,
   ServerToClientEvents<C>
 > {
   /** The manager: the shared connection and its reconnection events. */
-  readonly io: Manager;
+  declare readonly io: Manager;
   /** The namespace, `/` for the main one. */
-  readonly nsp: string;
+  declare readonly nsp: string;
   /** The session id given by the server, while connected. */
   id: string | undefined;
   /** True while connected to the namespace. */
@@ -117,7 +118,7 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
   /** True when the last connection restored a previous session (connection state recovery). */
   recovered = false;
   /** Sent with every CONNECT; may be changed before a reconnection. */
-  auth: AuthOption | undefined;
+  declare auth: AuthOption | undefined;
   #opts: SocketOptions;
   #active = false;
   #ids = 0;
@@ -151,8 +152,8 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     return !this.connected;
   }
 
-  /** Connects (or reconnects after `disconnect()` or a refused connection). */
-  connect(): this {
+  /** Connects (or reconnects after `disconnect()` or a refused connection); `connect()` is the same. */
+  override open(): this {
     if (!this.connected) {
       const wasActive = this.#active;
       this.#active = true;
@@ -163,23 +164,16 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
     return this;
   }
 
-  /** Same as {@link connect}. */
-  open(): this {
-    return this.connect();
-  }
-
-  /** Leaves the namespace; no automatic reconnection. Emits still buffered stay for a later `connect()`. */
-  disconnect(): this {
+  /**
+   * Leaves the namespace; no automatic reconnection. Emits still buffered stay for a later
+   * `connect()`. `disconnect()` is the same.
+   */
+  override close(): this {
     const connected = this.connected;
     if (connected) this.#packet(DISCONNECT);
     this.#destroy();
     if (connected) this._in(SOCKET_CLOSE, 'io client disconnect');
     return this;
-  }
-
-  /** Same as {@link disconnect}. */
-  close(): this {
-    return this.disconnect();
   }
 
   /** The next emit is dropped rather than buffered when the socket is not connected. */
@@ -243,42 +237,42 @@ export class Socket<C extends EventContract = EventContract> extends Emitter<
 
   /** Adds a listener called with every incoming event (name, then arguments), before the event's own listeners. */
   onAny(listener: AnyListener): this {
-    return this._on(ANY, listener);
+    return (this as unknown as Lists<this>).on(ANY, listener);
   }
 
   /** Like {@link onAny}, first in line. */
   prependAny(listener: AnyListener): this {
-    return this._on(ANY, listener, true);
+    return (this as unknown as Lists<this>).on(ANY, listener, true);
   }
 
   /** Removes an {@link onAny} listener, or all of them. */
   offAny(listener?: AnyListener): this {
-    return this._off(ANY, listener);
+    return (this as unknown as Lists<this>).off(ANY, listener);
   }
 
   /** The {@link onAny} listeners. */
   listenersAny(): AnyListener[] {
-    return this._list(ANY);
+    return (this as unknown as Lists<this>).listeners(ANY);
   }
 
   /** Adds a listener called with every event sent to the server (ack callbacks left out). */
   onAnyOutgoing(listener: AnyListener): this {
-    return this._on(OUT, listener);
+    return (this as unknown as Lists<this>).on(OUT, listener);
   }
 
   /** Like {@link onAnyOutgoing}, first in line. */
   prependAnyOutgoing(listener: AnyListener): this {
-    return this._on(OUT, listener, true);
+    return (this as unknown as Lists<this>).on(OUT, listener, true);
   }
 
   /** Removes an {@link onAnyOutgoing} listener, or all of them. */
   offAnyOutgoing(listener?: AnyListener): this {
-    return this._off(OUT, listener);
+    return (this as unknown as Lists<this>).off(OUT, listener);
   }
 
   /** The {@link onAnyOutgoing} listeners. */
   listenersAnyOutgoing(): AnyListener[] {
-    return this._list(OUT);
+    return (this as unknown as Lists<this>).listeners(OUT);
   }
 
   /**

@@ -70,7 +70,7 @@ export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 export class EmitwireError extends Error {
   override name = 'EmitwireError';
   /** A stable machine-readable code from {@link ErrorCode}. */
-  readonly code: string;
+  declare readonly code: string;
 
   /**
    * @param code one of {@link ErrorCode} (inside emitwire: the literal value, e.g. `'EW_ACK_TIMEOUT'`,
@@ -114,7 +114,7 @@ export class ClosedError extends EmitwireError {
 export class RpcError extends EmitwireError {
   override name = 'RpcError';
   /** Extra JSON data the remote side attached (for `connect_error`, the middleware's `err.data`). */
-  readonly data: unknown;
+  declare readonly data: unknown;
 
   constructor(code: string, message?: string, data?: unknown) {
     super(code, message);
