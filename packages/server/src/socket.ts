@@ -64,8 +64,8 @@ export interface Handshake {
   auth: Record<string, unknown>;
 }
 
-/** Per-packet middleware: `[event, ...args]`, then `next()` or `next(err)` to drop the packet. */
-export type PacketMiddleware = (packet: [string, ...unknown[]], next: (err?: Error) => void) => void;
+/** Per-packet middleware: `[event, ...args]`, then `next()` or `next(err)` to drop the packet (a throw or a rejected promise drops it too). */
+export type PacketMiddleware = (packet: [string, ...unknown[]], next: (err?: Error) => void) => unknown;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -444,7 +444,10 @@ export class Socket<C extends EventContract = EventContract> {
         next(e);
       };
       try {
-        fn(packet, once);
+        // an async middleware's rejection refuses the packet as a throw does (it must not reach
+        // the process as an unhandled rejection)
+        const r: unknown = fn(packet, once);
+        if (isThenable(r)) r.then(undefined, (e: unknown) => once(e instanceof Error ? e : new Error(String(e))));
       } catch (e) {
         once(e instanceof Error ? e : new Error(String(e)));
       }

@@ -1,6 +1,6 @@
 import { RpcError, TimeoutError } from '@emitwire/protocol';
 import type { Socket } from '@emitwire/server';
-import { RawClient, cleanup, client, connected, delay, once, startServer } from './helpers.js';
+import { RawClient, cleanup, client, connected, delay, guardProcess, once, startServer } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -192,6 +192,30 @@ describe('Socket', () => {
     server.on('forbidden', () => 'never');
     expect(await c.emitWithAck('forbidden')).toEqual({ __emitwire_error__: { code: 'EW_REMOTE', message: 'not allowed' } });
     expect(await c.emitWithAck('ok')).toBe('fine');
+  });
+
+  test('use(): an async middleware that rejects refuses the packet like a throw, never an unhandled rejection', async () => {
+    const guard = guardProcess();
+    try {
+      const { server, c } = await pair();
+      server.use(async ([ev], next) => {
+        await Promise.resolve();
+        if (ev !== 'ok') throw new Error('refused later');
+        next();
+      });
+      const reached: string[] = [];
+      server.on('quiet', () => void reached.push('quiet'));
+      server.on('asked', () => 'never');
+      server.on('ok', () => 'fine');
+      c.emit('quiet');
+      expect(await c.emitWithAck('asked')).toEqual({ __emitwire_error__: { code: 'EW_REMOTE', message: 'refused later' } });
+      expect(await c.emitWithAck('ok')).toBe('fine');
+      await delay(10);
+      expect(reached).toEqual([]);
+      expect(guard.errors).toEqual([]);
+    } finally {
+      guard.restore();
+    }
   });
 
   test('an ack answer that cannot be encoded reaches the client as an error and onHandlerError, never the process', async () => {
