@@ -8,7 +8,7 @@
  * and an `id → null` entry still cost ~46 bytes in a table of thousands). Joining any other room, or
  * leaving its own, gives it an entry for good; so does any id the namespace does not know.
  */
-import { encodePacket, type Packet } from '@emitwire/protocol';
+import { TimeoutError, encodePacket, type Packet } from '@emitwire/protocol';
 import { NO_ANSWER, type Adapter, type BroadcastOptions, type Room, type SocketId } from './adapter.js';
 import { toEngineFrames, type EngineFrames } from './engine-connection.js';
 import type { Namespace } from './namespace.js';
@@ -131,8 +131,14 @@ export class InMemoryAdapter implements Adapter {
       if (flags.volatile === true && !socket.conn.writable) return;
       frames ??= toEngineFrames(encodePacket({ ...packet, nsp: this.nsp.name }), true);
       count++;
-      // the same ack id for every recipient: ids are unique per namespace, and each socket keeps its own table
-      socket._registerAck(id, (err, args) => ack(err === null ? args : NO_ANSWER));
+      // the same ack id for every recipient: ids are unique per namespace, and each socket keeps its
+      // own table. The entry lasts as long as the broadcast waits: a silent socket kept every timed-out
+      // broadcast's entry until it disconnected, and they filled its maxPendingAcks. Its own timeout
+      // is no answer to report: the broadcast's timer reports it
+      socket._registerAck(id, (err, args) => {
+        if (err === null) ack(args);
+        else if (!(err instanceof TimeoutError)) ack(NO_ANSWER);
+      }, flags.timeout);
       if (socket._hasOutgoingListeners) socket._notifyOutgoing(data[0], data.slice(1));
       socket.conn.write(frames, flags.compress === true);
     });

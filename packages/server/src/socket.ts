@@ -328,9 +328,12 @@ export class Socket<C extends EventContract = EventContract> {
     return this.anyOutgoing.length > 0;
   }
 
-  /** @internal Registers the ack of a broadcast packet sent to this socket. */
-  _registerAck(id: number, settle: AckSettler): void {
-    this.pendingAcks().add(id, settle);
+  /**
+   * @internal Registers the ack of a broadcast packet sent to this socket; with the broadcast's
+   * `timeout`, the entry goes when the broadcast stops waiting (settled with a TimeoutError).
+   */
+  _registerAck(id: number, settle: AckSettler, timeout?: number): void {
+    this.pendingAcks().add(id, settle, timeout);
   }
 
   private pendingAcks(): PendingAcks {

@@ -66,6 +66,20 @@ describe('BroadcastOperator', () => {
     expect((responses as number[]).sort()).toEqual([0, 1]);
   });
 
+  test("a timed-out broadcast ack stops waiting on each socket: silent targets keep no pending ack (maxPendingAcks stays free)", async () => {
+    const srv = await startServer({ maxPendingAcks: 2 });
+    const joined = once<[Socket]>(srv.io, 'connection');
+    const c = client(srv);
+    await connected(c);
+    const [s] = await joined;
+    c.on('q', () => {});
+    c.on('r', (ack: (v: string) => void) => ack('answered'));
+    for (let i = 0; i < 3; i++) await expect(srv.io.timeout(10).emitWithAck('q')).rejects.toMatchObject({ code: 'EW_ACK_TIMEOUT' });
+    // the socket's own acks are not refused by the table filling with broadcasts that gave up
+    await expect(s.timeout(1000).emitWithAck('r')).resolves.toBe('answered');
+    await expect(s.timeout(1000).emitWithAck('r')).resolves.toBe('answered');
+  });
+
   test('broadcast with ack resolves when a silent target disconnects; with no target at once', async () => {
     const { srv, clients } = await setup(2);
     clients[0]!.on('q', (ack: (v: string) => void) => ack('a'));
