@@ -103,7 +103,7 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
   }
 
   /** The socket of namespace `nsp`, created on first use (and connected if `autoConnect`). */
-  socket(nsp: string, opts: Partial<SocketOptions> = {}): Socket {
+  socket(nsp: string, opts?: Partial<SocketOptions>): Socket {
     let socket = this.nsps.get(nsp);
     if (!socket) this.nsps.set(nsp, (socket = new Socket(this, nsp, opts)));
     if (this.opts.autoConnect && !socket.active) socket.open();
@@ -246,8 +246,8 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
     clearTimeout(this.#timer);
     if (ws) {
       // no-ops, not null: `ws` emits 'error' when a pending handshake is aborted, and an
-      // EventEmitter 'error' without a listener would throw
-      ws.onopen = ws.onclose = ws.onerror = ws.onmessage = () => {};
+      // EventEmitter 'error' without a listener would throw (onopen is never set)
+      ws.onclose = ws.onerror = ws.onmessage = () => {};
       // CONNECTING(0) or OPEN(1): we are the side closing it
       if (ws.readyState < 2) ws.close();
     }

@@ -364,15 +364,15 @@ export class Socket<C extends EventContract = EventContract> extends Link<
   #onEvent({ data, id }: Received): void {
     const event = String(data[0]);
     const args = data.slice(1);
+    // one answer: the id is forgotten once it is sent
     if (id !== undefined) {
-      let sent = false;
       args.push((...res: unknown[]) => {
-        if (!sent) this.#packet(ACK, res, id);
-        sent = true;
+        if (id !== undefined) this.#packet(ACK, res, id);
+        id = undefined;
       });
     }
     // connection state recovery: the offset is the last argument of events without ack
-    const last = args[args.length - 1];
+    const last = args.at(-1);
     if (this.#pid && typeof last === 'string') this.#offset = last;
     this.dispatch(ANY, [event, ...args]);
     this.dispatch(event, args);
@@ -405,7 +405,7 @@ export class Socket<C extends EventContract = EventContract> extends Link<
     const queue = this.#queue;
     const withError = errorFirst || timeout !== undefined || retries > 0;
     this.#flags = {};
-    const cb = typeof data[data.length - 1] === 'function' ? (data.pop() as Callback) : undefined;
+    const cb = typeof data.at(-1) === 'function' ? (data.pop() as Callback) : undefined;
     // error-first callbacks get the error (or the server handler's RpcError), plain ones the
     // server's arguments as they are, and nothing on failure
     const settle: Settle | undefined =

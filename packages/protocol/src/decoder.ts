@@ -203,7 +203,10 @@ export class Decoder {
     const d = data as Container;
     if (type === EVENT && rejectReservedEvents && RESERVED_EVENTS.has(d[0] as string)) fail('EW_RESERVED_EVENT');
     // CONNECT_ERROR keeps only `message` and `data`
-    if (type === CONNECT_ERROR) data = Object.hasOwn(d, 'data') ? { message: d.message, data: d.data } : { message: d.message };
+    if (type === CONNECT_ERROR) {
+      data = { message: d.message };
+      if (Object.hasOwn(d, 'data')) (data as Container).data = d.data;
+    }
     const packet = (type === DISCONNECT ? { type, nsp } : type < EVENT || type > ACK ? { type, nsp, data } : { type, nsp, id, data }) as DecodedPacket;
     // a binary packet's data is an array (VALID_DATA), so the walk ran and made `slots`
     if (attachments > 0) this.#pending = [packet, attachments, [], slots!];
