@@ -98,6 +98,8 @@ export class Socket<C extends EventContract = EventContract> {
    * asked for from those listeners must not start the leaving over (it recursed until the stack ran out).
    */
   private leaving = false;
+  /** Rooms joined before the socket is connected (by connection middleware), joined on connecting. */
+  private early: Set<Room> | undefined = undefined;
 
   // What an idle socket does not use is created on first use (issue 6, idle memory).
   /** The CONNECT payload; none is `{}` once the handshake is read. */
@@ -138,7 +140,13 @@ export class Socket<C extends EventContract = EventContract> {
 
   /** The rooms the socket is in (a copy; its own id included). */
   get rooms(): Set<Room> {
+    if (this.admitting) return new Set(this.early);
     return new Set(this.nsp.adapter.socketRooms(this.id) ?? []);
+  }
+
+  /** True while connection middleware runs: not connected yet, not gone either. */
+  private get admitting(): boolean {
+    return !this.connected && !this.leaving;
   }
 
   /** True once disconnected. */
@@ -344,13 +352,20 @@ export class Socket<C extends EventContract = EventContract> {
 
   /** Joins one room or several. */
   join(rooms: Room | readonly Room[]): void {
-    if (!this.connected) return;
-    this.nsp.adapter.addAll(this.id, typeof rooms === 'string' ? [rooms] : rooms);
+    const list = typeof rooms === 'string' ? [rooms] : rooms;
+    if (this.connected) this.nsp.adapter.addAll(this.id, list);
+    else if (this.admitting) {
+      // from connection middleware, as Socket.IO allows: kept until the socket connects (a refused
+      // socket never enters the adapter, so it leaves nothing behind)
+      const early = (this.early ??= new Set());
+      for (const room of list) early.add(room);
+    }
   }
 
   /** Leaves a room. */
   leave(room: Room): void {
-    this.nsp.adapter.del(this.id, room);
+    if (this.admitting) this.early?.delete(room);
+    else this.nsp.adapter.del(this.id, room);
   }
 
   /** Broadcasts to a room (or several), this socket excluded. */
@@ -394,7 +409,9 @@ export class Socket<C extends EventContract = EventContract> {
   /** @internal Marks the socket connected and answers the CONNECT. */
   _onconnect(): void {
     this.connected = true;
-    this.nsp.adapter.addAll(this.id, [this.id]);
+    const early = this.early;
+    this.early = undefined;
+    this.nsp.adapter.addAll(this.id, early === undefined ? [this.id] : [this.id, ...early]);
     const answer = this.nsp._connectAnswer;
     this.conn.write(answer[0] + this.id + answer[1]);
   }

@@ -77,6 +77,33 @@ describe('Namespace', () => {
     expect(order).toEqual(['1', '2', '1', '2', '1', '2']);
   });
 
+  test('middleware may join rooms (as in Socket.IO): they hold from the connection on; a refused socket joins nothing', async () => {
+    const srv = await startServer();
+    const inMiddleware: string[][] = [];
+    srv.io.use((s, next) => {
+      s.join([`user:${String(s.handshake.auth.user)}`, 'tmp']);
+      s.leave('tmp');
+      inMiddleware.push([...s.rooms]);
+      if (s.handshake.auth.user === 'mallory') return next(new Error('no'));
+      next();
+    });
+    const joined = once<[Socket]>(srv.io, 'connection');
+    const alice = client(srv, '/', { auth: { user: 'alice' } });
+    await connected(alice);
+    const [s] = await joined;
+    expect(s.rooms).toEqual(new Set([s.id, 'user:alice']));
+    const refused = client(srv, '/', { auth: { user: 'mallory' } });
+    await once(refused, 'connect_error');
+    expect(inMiddleware).toEqual([['user:alice'], ['user:mallory']]);
+    expect([...srv.io.sockets.adapter.rooms.keys()].sort()).toEqual([s.id, 'user:alice'].sort());
+    const got = once(alice, 'hi');
+    srv.io.to('user:alice').emit('hi', 'alice');
+    expect(await got).toEqual(['alice']);
+    alice.disconnect();
+    await once(s, 'disconnect');
+    expect(srv.io.sockets.adapter.rooms.size).toBe(0);
+  });
+
   test('dynamic namespaces by RegExp and function share middleware and listeners; broadcasts reach children', async () => {
     const srv = await startServer();
     const games = srv.io.of(/^\/game-\d+$/);
