@@ -203,7 +203,11 @@ export class Client implements ConnectionHandler {
       return;
     }
     this.host._resolveNamespace(name, payload, (nsp, auth) => {
-      if (this.conn.readyState !== 'open') return;
+      if (this.conn.readyState !== 'open') {
+        // the child made for this connection must not outlive it empty
+        nsp?._releaseIfEmpty();
+        return;
+      }
       if (nsp === undefined) {
         this._connectEnded(name);
         const refusal = encodePacket({ type: PacketType.CONNECT_ERROR, nsp: name, data: { message: 'Invalid namespace' } });

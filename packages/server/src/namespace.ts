@@ -84,6 +84,8 @@ export class Namespace<C extends EventContract = EventContract> {
   private readonly serverSide = new ListenerMap();
   private readonly middlewares: Middleware<C>[] = [];
   private ackId = 0;
+  /** Sockets in connection middleware (a child namespace is not removed while some are). */
+  private admitting = 0;
 
   /** @internal True for a dynamic namespace (a pattern), whose broadcasts reach its children. */
   readonly _isParent: boolean;
@@ -282,7 +284,12 @@ export class Namespace<C extends EventContract = EventContract> {
       this.connect(client, socket);
       return;
     }
-    const done = (): void => client._connectEnded(this.name);
+    this.admitting++;
+    const done = (): void => {
+      client._connectEnded(this.name);
+      this.admitting--;
+      this._releaseIfEmpty();
+    };
     let i = 0;
     const next = (err?: Error & { data?: unknown }): void => {
       if (client.conn.readyState !== 'open') return done();
@@ -297,6 +304,7 @@ export class Namespace<C extends EventContract = EventContract> {
       }
       const fn = chain[i++];
       if (fn === undefined) {
+        this.admitting--;
         this.connect(client, socket);
         return;
       }
@@ -337,6 +345,17 @@ export class Namespace<C extends EventContract = EventContract> {
   /** @internal */
   _remove(socket: Socket<C>): void {
     this.sockets.delete(socket.id);
+    this._releaseIfEmpty();
+  }
+
+  /**
+   * @internal A child of a dynamic namespace with no socket and none joining leaves the server
+   * (`cleanupEmptyChildNamespaces`): its name came from a client.
+   */
+  _releaseIfEmpty(): void {
+    if (this.parent === undefined || this.sockets.size > 0 || this.admitting > 0) return;
+    if (!this.server._options.cleanupEmptyChildNamespaces) return;
+    this.server._removeChild(this);
   }
 
   /** @internal The namespace-level `disconnect` listeners. */

@@ -116,6 +116,14 @@ export interface ServerOptions {
    */
   perMessageDeflate: boolean | PerMessageDeflateOptions;
   /**
+   * Remove a child of a dynamic namespace (`io.of(RegExp | function)`) once it has no socket and
+   * none joining: the names are the clients' choice, and kept children would pile up without
+   * bound. The next CONNECT to that name makes a new child (with the parent's middleware and
+   * listeners). `false` keeps every child, as Socket.IO does by default.
+   * @default true
+   */
+  cleanupEmptyChildNamespaces: boolean;
+  /**
    * The adapter class each namespace uses for rooms and broadcasts.
    * @default InMemoryAdapter
    */
@@ -144,6 +152,7 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = {
   cors: {},
   allowRequest: undefined,
   perMessageDeflate: false,
+  cleanupEmptyChildNamespaces: true,
   adapter: InMemoryAdapter,
   onHandlerError: (err, context) => {
     console.error(`emitwire: handler for "${context.event}" on ${context.nsp} (socket ${context.socketId}) failed:`, err);

@@ -266,6 +266,17 @@ export class Server<C extends EventContract = EventContract> {
     return nsp;
   }
 
+  /** @internal An empty child of a dynamic namespace goes (see `cleanupEmptyChildNamespaces`). */
+  _removeChild(child: Namespace<C>): void {
+    if (this.nsps.get(child.name) !== child) return;
+    this.nsps.delete(child.name);
+    child.parent?._children.delete(child);
+    // an adapter's failure to release is nobody's to handle here: the namespace is gone either way
+    Promise.resolve()
+      .then(() => child.adapter.close())
+      .catch(noop);
+  }
+
   /** @internal */
   _namespace(name: string): Namespace | undefined {
     return this.nsps.get(name) as unknown as Namespace | undefined;

@@ -129,6 +129,39 @@ describe('Namespace', () => {
     expect((await once<[Error]>(bad, 'connect_error'))[0].message).toBe('Invalid namespace');
   });
 
+  test('a dynamic child namespace goes once empty: names clients make up cannot pile up (cleanupEmptyChildNamespaces)', async () => {
+    const srv = await startServer();
+    const games = srv.io.of(/^\/game-\d+$/);
+    games.use((s, next) => next(s.handshake.auth.token === 'ok' ? undefined : new Error('no')));
+    const exists = (n: number): boolean => srv.io._namespace(`/game-${n}`) !== undefined;
+    // one connection makes up names: refused, admitted then left, admitted then closed
+    const raw = await RawClient.open(srv, false);
+    for (let i = 0; i < 20; i++) {
+      raw.send(`40/game-${i},`);
+      expect(await raw.next()).toBe(`44/game-${i},{"message":"no"}`);
+    }
+    const c = client(srv, '/game-7', { auth: { token: 'ok' } });
+    await connected(c);
+    const [s] = await games.fetchSockets();
+    expect(s!.nsp.name).toBe('/game-7');
+    expect(Array.from({ length: 20 }, (_, i) => exists(i))).toEqual(Array.from({ length: 20 }, (_, i) => i === 7));
+    const left = once(s!, 'disconnect');
+    c.disconnect();
+    await left;
+    expect(exists(7)).toBe(false);
+    // a child made again works as the first did, and a kept one stays (cleanupEmptyChildNamespaces: false)
+    const again = client(srv, '/game-7', { auth: { token: 'ok' } });
+    await connected(again);
+    expect(await games.fetchSockets()).toHaveLength(1);
+    const srv2 = await startServer({ cleanupEmptyChildNamespaces: false });
+    srv2.io.of(/^\/k-\d+$/);
+    const k = client(srv2, '/k-1');
+    await connected(k);
+    k.disconnect();
+    await delay(20);
+    expect(srv2.io._namespace('/k-1')).toBeDefined();
+  });
+
   test('one connection, several namespaces; leaving the last one re-arms connectTimeout', async () => {
     const srv = await startServer({ connectTimeout: 100 });
     srv.io.of('/a');
