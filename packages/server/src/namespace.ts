@@ -79,6 +79,11 @@ export class Namespace<C extends EventContract = EventContract> {
 
   /** @internal Children of a parent namespace. */
   readonly _children = new Set<Namespace<C>>();
+  /**
+   * @internal Set when the application asked for this namespace by name (`io.of(name)`): it holds
+   * the reference, so the namespace stays even as an empty child (only names that clients made up go).
+   */
+  _kept = false;
   private readonly lifecycle = new ListenerMap();
   private readonly events = new ListenerMap();
   private readonly serverSide = new ListenerMap();
@@ -350,10 +355,10 @@ export class Namespace<C extends EventContract = EventContract> {
 
   /**
    * @internal A child of a dynamic namespace with no socket and none joining leaves the server
-   * (`cleanupEmptyChildNamespaces`): its name came from a client.
+   * (`cleanupEmptyChildNamespaces`): its name came from a client (unless `_kept`).
    */
   _releaseIfEmpty(): void {
-    if (this.parent === undefined || this.sockets.size > 0 || this.admitting > 0) return;
+    if (this.parent === undefined || this._kept || this.sockets.size > 0 || this.admitting > 0) return;
     if (!this.server._options.cleanupEmptyChildNamespaces) return;
     this.server._removeChild(this);
   }

@@ -119,7 +119,8 @@ export interface ServerOptions {
    * Remove a child of a dynamic namespace (`io.of(RegExp | function)`) once it has no socket and
    * none joining: the names are the clients' choice, and kept children would pile up without
    * bound. The next CONNECT to that name makes a new child (with the parent's middleware and
-   * listeners). `false` keeps every child, as Socket.IO does by default.
+   * listeners). A child the application asked for by name (`io.of('/game-1')`) is kept. `false`
+   * keeps every child, as Socket.IO does by default.
    * @default true
    */
   cleanupEmptyChildNamespaces: boolean;

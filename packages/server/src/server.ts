@@ -56,7 +56,8 @@ export class Server<C extends EventContract = EventContract> {
   /** The main namespace `/`. */
   readonly sockets: Namespace<C>;
   private readonly nsps = new Map<string, Namespace<C>>();
-  private readonly parents: Array<{ match: NamespaceMatcher; nsp: Namespace<C> }> = [];
+  /** Dynamic namespaces, in creation order; `pattern` for those matching by RegExp. */
+  private readonly parents: Array<{ match: NamespaceMatcher; nsp: Namespace<C>; pattern?: RegExp }> = [];
   private readonly clients = new Set<Client>();
   private readonly wss: WsServer<typeof EngineWebSocket>;
   private readonly settings: EngineSettings;
@@ -246,23 +247,29 @@ export class Server<C extends EventContract = EventContract> {
     let nsp: Namespace<C>;
     if (typeof name === 'string') {
       const full = name.startsWith('/') ? name : '/' + name;
-      const existing = this.nsps.get(full);
-      nsp = existing ?? new Namespace<C>(this, full);
-      if (existing === undefined) this.nsps.set(full, nsp);
+      // A name a RegExp namespace matches is its child, as a client's CONNECT would make it: a plain
+      // namespace made in its place would take the name over without the parent's middleware. (A
+      // function matcher may answer asynchronously, so such a name cannot be checked here.) The
+      // application now holds it: kept, even empty (cleanupEmptyChildNamespaces removes only the
+      // children that clients' names made).
+      nsp = this.nsps.get(full) ?? this.addNamespace(full, this.parents.find((p) => p.pattern && testPattern(p.pattern, full))?.nsp);
+      nsp._kept = true;
     } else if (name instanceof RegExp || typeof name === 'function') {
       nsp = new Namespace<C>(this, String(name), undefined, true);
-      const match: NamespaceMatcher =
-        typeof name === 'function'
-          ? name
-          : (n, _auth, next) => {
-              name.lastIndex = 0;
-              next(null, name.test(n));
-            };
-      this.parents.push({ match, nsp });
+      if (typeof name === 'function') this.parents.push({ match: name, nsp });
+      else this.parents.push({ match: (n, _auth, next) => next(null, testPattern(name, n)), nsp, pattern: name });
     } else {
       throw invalidArgument('namespace must be a string, a RegExp or a function');
     }
     if (fn !== undefined) nsp.on('connection', fn as NamespaceListener<C, 'connection'>);
+    return nsp;
+  }
+
+  /** A new namespace `name`, the child of `parent` when there is one. */
+  private addNamespace(name: string, parent: Namespace<C> | undefined): Namespace<C> {
+    const nsp = new Namespace<C>(this, name, parent);
+    parent?._children.add(nsp);
+    this.nsps.set(name, nsp);
     return nsp;
   }
 
@@ -300,12 +307,7 @@ export class Server<C extends EventContract = EventContract> {
         if (called) return;
         called = true;
         if (err !== null || success !== true) return tryNext();
-        let child = this.nsps.get(name);
-        if (child === undefined) {
-          child = new Namespace<C>(this, name, parent.nsp);
-          parent.nsp._children.add(child);
-          this.nsps.set(name, child);
-        }
+        const child = this.nsps.get(name) ?? this.addNamespace(name, parent.nsp);
         done(child as unknown as Namespace, matchAuth);
       };
       try {
@@ -464,4 +466,10 @@ function isHttpServer(value: unknown): value is AnyHttpServer {
     typeof (value as { listen?: unknown }).listen === 'function' &&
     typeof (value as { on?: unknown }).on === 'function'
   );
+}
+
+/** Whether `pattern` matches `name`, from the start whatever the RegExp's `g` / `y` flags left behind. */
+function testPattern(pattern: RegExp, name: string): boolean {
+  pattern.lastIndex = 0;
+  return pattern.test(name);
 }

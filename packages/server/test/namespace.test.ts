@@ -162,6 +162,33 @@ describe('Namespace', () => {
     expect(srv2.io._namespace('/k-1')).toBeDefined();
   });
 
+  test('io.of(name) for a name a RegExp namespace matches is its child: the parent middleware still guards it, and it is kept', async () => {
+    const srv = await startServer();
+    const games = srv.io.of(/^\/game-\d+$/g);
+    games.use((s, next) => next(s.handshake.auth.token === 'ok' ? undefined : new Error('no')));
+    const seven = srv.io.of('game-7');
+    expect(seven.name).toBe('/game-7');
+    expect(srv.io.of('/game-7') === seven).toBe(true);
+    // the g flag's lastIndex does not make every other test fail
+    expect(seven.parent === games && srv.io.of('/game-8').parent === games).toBe(true);
+    const refused = client(srv, '/game-7');
+    expect((await once<[Error]>(refused, 'connect_error'))[0].message).toBe('no');
+    // a child the application asked for stays while empty (its sockets reach the same object)
+    for (let i = 0; i < 2; i++) {
+      const ok = client(srv, '/game-7', { auth: { token: 'ok' } });
+      await connected(ok);
+      const sockets = await games.fetchSockets();
+      expect(sockets).toHaveLength(1);
+      expect(sockets[0]!.nsp === seven && srv.io._namespace('/game-7') === seven).toBe(true);
+      const left = once(sockets[0]!, 'disconnect');
+      ok.disconnect();
+      await left;
+    }
+    // a name the pattern does not match is a plain namespace, with no middleware
+    expect(srv.io.of('/lobby').parent).toBeUndefined();
+    await connected(client(srv, '/lobby'));
+  });
+
   test('one connection, several namespaces; leaving the last one re-arms connectTimeout', async () => {
     const srv = await startServer({ connectTimeout: 100 });
     srv.io.of('/a');
