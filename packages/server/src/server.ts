@@ -67,6 +67,8 @@ export class Server<C extends EventContract = EventContract> {
   private http: AnyHttpServer | undefined;
   private detach: (() => void) | undefined;
   private closing: Promise<void> | undefined;
+  /** Upgrades waiting for a policy function or `allowRequest` to answer. */
+  private readonly checking = new Set<Duplex>();
 
   constructor(options?: Partial<ServerOptions>);
   constructor(port: number, options?: Partial<ServerOptions>);
@@ -200,7 +202,17 @@ export class Server<C extends EventContract = EventContract> {
    * give every upgrade a context, whichever branch it takes.
    */
   private checkUpgradeLater(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    checkHandshakeLater(req, this._options, (refusal) => this.upgradeChecked(req, socket, head, refusal));
+    // kept until the answer or the socket's end: close() drops them, or one check that never
+    // answers would keep the http server (and close()) open for good
+    const checking = this.checking;
+    const forget = (): void => void checking.delete(socket);
+    checking.add(socket);
+    socket.once('close', forget);
+    checkHandshakeLater(req, this._options, (refusal) => {
+      forget();
+      socket.off('close', forget);
+      this.upgradeChecked(req, socket, head, refusal);
+    });
   }
 
   /** The checks are over: refuse, or hand the socket to ws. */
@@ -438,6 +450,7 @@ export class Server<C extends EventContract = EventContract> {
   }
 
   private async shutdown(): Promise<void> {
+    for (const socket of this.checking) socket.destroy();
     const conns = [...this.clients].map((client) => client.conn);
     for (const conn of conns) conn.close('server shutting down');
     if (conns.length > 0) {

@@ -84,6 +84,17 @@ describe('Server', () => {
     expect(srv.http.listening).toBe(false);
   });
 
+  test('io.close() does not wait for an allowRequest that never answers: the waiting upgrade is dropped', async () => {
+    const asked: string[] = [];
+    const srv = await startServer({ allowRequest: (req) => void asked.push(req.url!) });
+    const waiting = rawRequest(srv.port, upgradeRequest('/socket.io/?EIO=4&transport=websocket'));
+    const dropped = expect(waiting).rejects.toThrow('closed without a response');
+    while (asked.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await srv.io.close();
+    await dropped;
+    expect(srv.http.listening).toBe(false);
+  });
+
   describe('origin policy', () => {
     async function status(srvPort: number, origin: string | undefined): Promise<string> {
       const up = await rawRequest(
