@@ -117,7 +117,10 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
   override open(callback?: (err?: Error) => void): this {
     if (this.readyState !== 'closed') return this;
     const { path, query, decoder, timeout } = this.opts;
-    this.#skipReconnect = false;
+    // this attempt replaces a pending reconnection (whose own attempt sets the flag again): one
+    // timer, one connection
+    clearTimeout(this.#timer);
+    this.#reconnecting = this.#skipReconnect = false;
     this.readyState = 'opening';
     this.#openCallback = callback;
     this.#decoder = new Decoder(decoder);
@@ -267,13 +270,14 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
       this.emitReserved('error', err);
       this.#tell(SOCKET_ERROR, err);
       if (callback) callback(err);
-      else if (reconnect && !this.#attempts) this.#reconnect();
+      else if (reconnect) this.#reconnect();
     }
   }
 
   #reconnect(): void {
     const o = this.opts;
-    if (this.#reconnecting || this.#skipReconnect) return;
+    // (not when a listener has opened the connection again: #ws is set)
+    if (this.#reconnecting || this.#skipReconnect || this.#ws) return;
     if (this.#attempts >= o.reconnectionAttempts) {
       this.#attempts = 0;
       return this.emitReserved('reconnect_failed');
@@ -293,7 +297,7 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
             this.emitReserved('reconnect', this.#attempts);
             this.#attempts = 0;
           }
-        });
+        }).#reconnecting = true;
       }
     }, delay);
   }

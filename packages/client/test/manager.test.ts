@@ -298,6 +298,54 @@ describe('reconnection', () => {
     expect(FakeWebSocket.instances).toHaveLength(1);
   });
 
+  test('opening again from a close listener: one connection, it stays up, later losses still reconnect', () => {
+    const m = manager();
+    const log = record(m);
+    // as socket.connect() in a 'disconnect' listener does (the manager is not reconnecting yet)
+    m.once('close', () => m.open());
+    FakeWebSocket.last.handshake(25000, 20000);
+    FakeWebSocket.last.drop();
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    FakeWebSocket.last.handshake(25000, 20000);
+    expect(m.readyState).toBe('open');
+    expect(m.reconnecting).toBe(false);
+    // no reconnection attempt behind it, no open timeout (20 s) left to close the connection
+    for (let t = 0; t < 60000; t += 10000) {
+      jest.advanceTimersByTime(10000);
+      FakeWebSocket.last.receive('2');
+    }
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(m.readyState).toBe('open');
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    expect(FakeWebSocket.instances).toHaveLength(3);
+    FakeWebSocket.last.handshake();
+    expect(log).toEqual(['open', 'close:transport close', 'open', 'close:transport close', 'reconnect_attempt:1', 'open', 'reconnect:1']);
+  });
+
+  test('open() while waiting to reconnect connects now, once; a failure goes on with the backoff', () => {
+    const m = manager();
+    const log = record(m);
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.drop(); // attempt 1 failed: attempt 2 in 2000 ms
+    expect(m.reconnecting).toBe(true);
+    m.open();
+    expect(FakeWebSocket.instances).toHaveLength(3);
+    jest.advanceTimersByTime(5000); // the pending attempt does not open a second connection
+    expect(FakeWebSocket.instances).toHaveLength(3);
+    FakeWebSocket.last.drop(); // the manual attempt failed: the backoff goes on (4000 ms)
+    expect(m.reconnecting).toBe(true);
+    jest.advanceTimersByTime(3999);
+    expect(FakeWebSocket.instances).toHaveLength(3);
+    jest.advanceTimersByTime(1);
+    expect(FakeWebSocket.instances).toHaveLength(4);
+    FakeWebSocket.last.handshake();
+    expect(m.reconnecting).toBe(false);
+    expect(log.slice(-2)).toEqual(['open', 'reconnect:3']);
+  });
+
   test('the backoff starts over after a successful reconnection', () => {
     manager();
     FakeWebSocket.last.handshake();
