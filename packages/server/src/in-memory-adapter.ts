@@ -134,11 +134,13 @@ export class InMemoryAdapter implements Adapter {
       // the same ack id for every recipient: ids are unique per namespace, and each socket keeps its
       // own table. The entry lasts as long as the broadcast waits: a silent socket kept every timed-out
       // broadcast's entry until it disconnected, and they filled its maxPendingAcks. Its own timeout
-      // is no answer to report: the broadcast's timer reports it
-      socket._registerAck(id, (err, args) => {
+      // is no answer to report: the broadcast's timer reports it. A socket whose table is full
+      // (maxPendingAcks) still gets the event, and counts as not answering
+      const waiting = socket._registerAck(id, (err, args) => {
         if (err === null) ack(args);
         else if (!(err instanceof TimeoutError)) ack(NO_ANSWER);
       }, flags.timeout);
+      if (!waiting) ack(NO_ANSWER);
       if (socket._hasOutgoingListeners) socket._notifyOutgoing(data[0], data.slice(1));
       socket.conn.write(frames, flags.compress === true);
     });

@@ -339,9 +339,12 @@ export class Socket<C extends EventContract = EventContract> {
   /**
    * @internal Registers the ack of a broadcast packet sent to this socket; with the broadcast's
    * `timeout`, the entry goes when the broadcast stops waiting (settled with a TimeoutError).
+   * Returns false, registering nothing, when the socket already waits for `maxPendingAcks` acks.
    */
-  _registerAck(id: number, settle: AckSettler, timeout?: number): void {
+  _registerAck(id: number, settle: AckSettler, timeout?: number): boolean {
+    if ((this.acks?.size ?? 0) >= this.client.options.maxPendingAcks) return false;
     this.pendingAcks().add(id, settle, timeout);
+    return true;
   }
 
   private pendingAcks(): PendingAcks {

@@ -80,6 +80,28 @@ describe('BroadcastOperator', () => {
     await expect(s.timeout(1000).emitWithAck('r')).resolves.toBe('answered');
   });
 
+  test('a broadcast ack without timeout keeps within maxPendingAcks: a full socket gets the event and counts as not answering', async () => {
+    const srv = await startServer({ maxPendingAcks: 2 });
+    const joined = once<[Socket]>(srv.io, 'connection');
+    const silent = client(srv);
+    await connected(silent);
+    await joined;
+    const answering = client(srv);
+    await connected(answering);
+    const got: number[] = [];
+    silent.on('q', (n: number) => void got.push(n));
+    answering.on('q', (n: number, ack: (v: string) => void) => ack('a' + n));
+    // the silent socket's table fills with the first two (they wait for it until it leaves); once
+    // the other socket has answered them, the third resolves with its one answer
+    const first = [srv.io.emitWithAck('q', 1), srv.io.emitWithAck('q', 2)];
+    await delay(20);
+    expect(await srv.io.emitWithAck('q', 3)).toEqual(['a3']);
+    await delay(20);
+    expect(got).toEqual([1, 2, 3]);
+    silent.disconnect();
+    expect(await Promise.all(first)).toEqual([['a1'], ['a2']]);
+  });
+
   test('broadcast with ack resolves when a silent target disconnects; with no target at once', async () => {
     const { srv, clients } = await setup(2);
     clients[0]!.on('q', (ack: (v: string) => void) => ack('a'));
