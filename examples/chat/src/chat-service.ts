@@ -10,9 +10,17 @@ export interface ChatLimits {
   rateLimit: number;
   /** The rate limit's window. @default 10000 */
   rateWindowMs: number;
+  /**
+   * Renames and room changes a user may make per `rateWindowMs` (each one is announced to whole
+   * rooms, so a flood of them would reach everyone). @default 10
+   */
+  changeLimit: number;
   /** Messages kept per room and shown on join. @default 50 */
   historySize: number;
-  /** Rooms that may exist at once. @default 100 */
+  /**
+   * Rooms that may exist at once. When they all exist, creating one reclaims the oldest room that
+   * nobody is in (its history goes with it), so nobody can use the rooms up. @default 100
+   */
   maxRooms: number;
   /** Longest nickname. @default 24 */
   maxNameLength: number;
@@ -22,6 +30,7 @@ export const DEFAULT_LIMITS: ChatLimits = {
   maxMessageLength: 500,
   rateLimit: 20,
   rateWindowMs: 10_000,
+  changeLimit: 10,
   historySize: 50,
   maxRooms: 100,
   maxNameLength: 24,
@@ -44,6 +53,7 @@ export class ChatService {
   private readonly users = new Map<string, Member>();
   private readonly rooms = new Map<string, History<ChatMessage>>();
   private readonly limiter: RateLimiter;
+  private readonly changes: RateLimiter;
   private seq = 0;
   private guests = 0;
 
@@ -53,6 +63,7 @@ export class ChatService {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.limiter = new RateLimiter(this.limits.rateLimit, this.limits.rateWindowMs);
+    this.changes = new RateLimiter(this.limits.changeLimit, this.limits.rateWindowMs);
     this.rooms.set(DEFAULT_ROOM, new History(this.limits.historySize));
   }
 
@@ -71,6 +82,7 @@ export class ChatService {
     if (member === undefined) return undefined;
     this.users.delete(id);
     this.limiter.delete(id);
+    this.changes.delete(id);
     return { user: publicUser(member), room: member.room };
   }
 
@@ -124,6 +136,8 @@ export class ChatService {
     if (member === undefined) return refuse('not connected');
     const clean = this.cleanName(name);
     if (clean === undefined) return refuse(`a name is 1 to ${this.limits.maxNameLength} characters`);
+    const tooFast = this.takeChange(id);
+    if (tooFast !== undefined) return tooFast;
     const previous = member.name;
     member.name = clean;
     return { ok: true, user: publicUser(member), previous };
@@ -135,15 +149,43 @@ export class ChatService {
     if (member === undefined) return refuse('not connected');
     const name = typeof room === 'string' ? (room.startsWith('#') ? room : `#${room}`).toLowerCase() : '';
     if (!ROOM_NAME.test(name)) return refuse('a room name is # then 1 to 24 letters, digits, - or _');
+    const tooFast = this.takeChange(id);
+    if (tooFast !== undefined) return tooFast;
     let created = false;
     if (!this.rooms.has(name)) {
-      if (this.rooms.size >= this.limits.maxRooms) return refuse('too many rooms');
+      if (this.rooms.size >= this.limits.maxRooms && !this.reclaimEmptyRoom(member)) return refuse('too many rooms');
       this.rooms.set(name, new History(this.limits.historySize));
       created = true;
     }
     const previous = member.room;
     member.room = name;
     return { ok: true, previous, created, ...this.roomState(name) };
+  }
+
+  /**
+   * Removes the oldest room nobody else is in (never the default room; the one `mover` is leaving
+   * may go); false when there is none.
+   */
+  private reclaimEmptyRoom(mover: Member): boolean {
+    const occupied = new Set<string>([DEFAULT_ROOM]);
+    for (const m of this.users.values()) if (m !== mover) occupied.add(m.room);
+    for (const room of this.rooms.keys()) {
+      if (!occupied.has(room)) return this.rooms.delete(room);
+    }
+    return false;
+  }
+
+  /** Counts a rename or room change of `id`, or says why it is refused. */
+  private takeChange(id: string): { ok: false; error: string } | undefined {
+    return this.take(this.changes, 'changes', id);
+  }
+
+  /** Counts one action of `id` against `limiter`, or says why it is refused. */
+  private take(limiter: RateLimiter, what: string, id: string): { ok: false; error: string } | undefined {
+    const now = this.now();
+    if (limiter.tryTake(id, now)) return undefined;
+    const wait = Math.ceil(limiter.retryAfter(id, now) / 1000);
+    return refuse(`too many ${what}: at most ${limiter.limit} per ${limiter.windowMs / 1000} s, retry in ${wait} s`);
   }
 
   private roomState(room: string): RoomState {
@@ -157,12 +199,7 @@ export class ChatService {
     if (trimmed.length > this.limits.maxMessageLength) {
       return refuse(`message too long (at most ${this.limits.maxMessageLength} characters)`);
     }
-    const now = this.now();
-    if (!this.limiter.tryTake(id, now)) {
-      const wait = Math.ceil(this.limiter.retryAfter(id, now) / 1000);
-      return refuse(`too many messages: at most ${this.limits.rateLimit} per ${this.limits.rateWindowMs / 1000} s, retry in ${wait} s`);
-    }
-    return trimmed;
+    return this.take(this.limiter, 'messages', id) ?? trimmed;
   }
 
   private cleanName(name: unknown): string | undefined {

@@ -70,8 +70,52 @@ describe('ChatService', () => {
     expect(chat.join('a', '#general')).toMatchObject({ ok: true, history: [{ text: 'in general' }] });
     expect(chat.join('a', '<script>')).toMatchObject({ ok: false });
     expect(chat.join('a', '#third').ok).toBe(true);
+    // all three exist and someone else is in each: no fourth
+    chat.connect('b');
+    chat.connect('c');
+    expect(chat.join('b', '#dev').ok).toBe(true);
+    expect(chat.join('c', '#third').ok).toBe(true);
     expect(chat.join('a', '#fourth')).toEqual({ ok: false, error: 'too many rooms' });
     expect(chat.roomNames()).toEqual(['#dev', '#general', '#third']);
+  });
+
+  test('rooms cannot be used up: at the limit, a new room reclaims the oldest empty one (never #general)', () => {
+    const { chat } = setup({ maxRooms: 3 });
+    chat.connect('a');
+    chat.connect('b');
+    expect(chat.join('a', '#one').ok).toBe(true);
+    chat.say('a', 'in one');
+    expect(chat.join('a', '#two').ok).toBe(true);
+    // #one is empty now; b in #general keeps it, a in #two keeps that
+    expect(chat.join('b', '#three')).toMatchObject({ ok: true, created: true });
+    expect(chat.roomNames()).toEqual(['#general', '#three', '#two']);
+    // #one comes back empty (its history went with it), in place of #two, which a leaves
+    expect(chat.join('a', '#one')).toMatchObject({ ok: true, created: true, previous: '#two', history: [] });
+    expect(chat.roomNames()).toEqual(['#general', '#one', '#three']);
+    // with someone else in every room, there is no new one
+    chat.connect('c');
+    expect(chat.join('c', '#one').ok).toBe(true);
+    expect(chat.join('a', '#four')).toEqual({ ok: false, error: 'too many rooms' });
+    expect(chat.roomOf('a')).toBe('#one');
+  });
+
+  test('renames and room changes are limited per user (each is announced to whole rooms)', () => {
+    const { chat, tick } = setup({ changeLimit: 3 });
+    chat.connect('a');
+    chat.connect('b');
+    expect(chat.rename('a', 'A1').ok).toBe(true);
+    expect(chat.join('a', '#x').ok).toBe(true);
+    expect(chat.rename('a', 'A2').ok).toBe(true);
+    const refused = chat.join('a', '#general');
+    expect(refused).toEqual({ ok: false, error: 'too many changes: at most 3 per 10 s, retry in 10 s' });
+    expect(chat.rename('a', 'A3').ok).toBe(false);
+    expect(chat.user('a')!.name).toBe('A2');
+    expect(chat.roomOf('a')).toBe('#x');
+    // others are not affected, and messages have their own budget
+    expect(chat.rename('b', 'B').ok).toBe(true);
+    expect(chat.say('a', 'still here').ok).toBe(true);
+    tick(10_001);
+    expect(chat.join('a', '#general').ok).toBe(true);
   });
 
   test('private messages need a connected target', () => {
