@@ -9,6 +9,21 @@
 
 type Stored = ((...args: unknown[]) => void) & { fn?: unknown };
 
+/**
+ * @internal Calls user code (a listener, an ack callback). Its exception is reported on its own,
+ * thrown from a timer as a DOM event listener's is, so that it never cuts short what the client
+ * was doing (telling the other sockets, settling the other acks, reconnecting).
+ */
+export function call(fn: (...args: never[]) => void, args: unknown[], self?: unknown): void {
+  try {
+    (fn as Stored).apply(self, args);
+  } catch (err) {
+    setTimeout(() => {
+      throw err;
+    });
+  }
+}
+
 /** A listener list's key: an event name, or a symbol for a subclass's own list (`onAny`). */
 type Key = string | symbol;
 
@@ -91,7 +106,7 @@ export class Emitter<R extends object, E extends object = object> {
   protected dispatch(key: Key, args: unknown[]): void {
     // a copy only when there are listeners (most events of a busy socket have none for onAny / onAnyOutgoing)
     const list = this.#lists.get(key);
-    if (list) for (const fn of list.slice()) fn.apply(this, args);
+    if (list) for (const fn of list.slice()) call(fn, args, this);
   }
 }
 

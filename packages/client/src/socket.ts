@@ -29,7 +29,7 @@ import {
   type ServerToClientEvents,
   type TimeoutEmitArgs,
 } from '@emitwire/protocol';
-import { Link, type Lists } from './emitter.js';
+import { Link, call, type Lists } from './emitter.js';
 import type { Manager } from './manager.js';
 import { DEFAULT_SOCKET_OPTIONS, type AuthOption, type SocketOptions } from './options.js';
 import { ACK, CONNECT, DISCONNECT, EVENT, SOCKET_CLOSE, SOCKET_ERROR, SOCKET_OPEN } from './packet-types.js';
@@ -411,9 +411,8 @@ export class Socket<C extends EventContract = EventContract> extends Link<
     const settle: Settle | undefined =
       cb &&
       ((err, args = []) => {
-        if (withError && (err ??= fromRemoteErrorPayload(args) ?? null)) cb(err);
-        else if (withError) cb(null, ...args);
-        else if (!err) cb(...args);
+        if (withError) err ??= fromRemoteErrorPayload(args) ?? null;
+        if (withError || !err) call(cb, withError ? (err ? [err] : [null, ...args]) : args);
         return withError;
       });
     // (no closures beyond the callback's for an emit without retries: this is every emit's path)

@@ -67,3 +67,20 @@ test('__proto__, constructor and toString are ordinary event names', () => {
   expect(fn.mock.calls).toEqual([[1]]);
   expect(Object.getPrototypeOf({})).toBe(Object.prototype);
 });
+
+test('a throwing listener does not stop the others; its error is thrown from a timer', () => {
+  jest.useFakeTimers();
+  try {
+    const e = new Subject();
+    const log: number[] = [];
+    e.on('ready', () => {
+      throw new Error('listener bug');
+    });
+    e.on('ready', (n) => log.push(n));
+    expect(() => e.emitReserved('ready', 1)).not.toThrow();
+    expect(log).toEqual([1]);
+    expect(() => jest.runOnlyPendingTimers()).toThrow('listener bug');
+  } finally {
+    jest.useRealTimers();
+  }
+});

@@ -210,8 +210,82 @@ describe('connecting', () => {
       throw new Error('listener bug');
     });
     connect();
-    expect(() => FakeWebSocket.last.receive('42["boom"]')).toThrow('listener bug');
+    // reported on its own (thrown from a timer), as a DOM event listener's error is
+    FakeWebSocket.last.receive('42["boom"]');
+    expect(() => jest.advanceTimersByTime(0)).toThrow('listener bug');
     expect(socket.connected).toBe(true);
+  });
+});
+
+describe('listeners that throw', () => {
+  const bug = () => {
+    throw new Error('listener bug');
+  };
+
+  test('a throwing connect_error listener does not stop the reconnection', () => {
+    const { socket, connect } = setup();
+    socket.on('connect_error', bug);
+    connect();
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    expect(() => FakeWebSocket.last.drop()).not.toThrow(); // attempt 1 fails: connect_error
+    expect(() => jest.advanceTimersByTime(2000)).toThrow('listener bug');
+    expect(FakeWebSocket.instances).toHaveLength(3);
+    connect();
+    expect(socket.connected).toBe(true);
+  });
+
+  test('a throwing handler of a replayed event: the offline emits are still sent, then connect', () => {
+    const { socket, connect, sent } = setup();
+    const log: string[] = [];
+    socket.on('missed', bug);
+    socket.on('connect', () => log.push('connect'));
+    socket.emit('a');
+    socket.emit('b');
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.receive('42["missed"]');
+    connect();
+    expect(sent()).toEqual(['40', '42["a"]', '42["b"]']);
+    expect(log).toEqual(['connect']);
+    expect(() => jest.advanceTimersByTime(0)).toThrow('listener bug');
+  });
+
+  test('a throwing disconnect listener on one namespace: the other one hears of it too, and both reconnect', () => {
+    const { socket: main, connect } = setup();
+    const admin = main.io.socket('/admin');
+    connect();
+    FakeWebSocket.last.receive('40/admin,{"sid":"b"}');
+    main.on('disconnect', bug);
+    const reasons: string[] = [];
+    admin.on('disconnect', (reason) => reasons.push(reason));
+    FakeWebSocket.last.drop();
+    expect(reasons).toEqual(['transport close']);
+    expect(admin.connected).toBe(false);
+    expect(() => jest.advanceTimersByTime(1000)).toThrow('listener bug');
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    FakeWebSocket.last.handshake();
+    expect(FakeWebSocket.last.take()).toEqual(['40', '40/admin,']);
+  });
+
+  test('a throwing error-first ack callback: the other acks are settled, the next queued emit goes out', () => {
+    const { socket, connect, sent } = setup({ retries: 1, ackTimeout: 1000 });
+    connect();
+    sent();
+    const second = jest.fn();
+    socket.emit('first', bug);
+    socket.emit('second', second);
+    expect(sent()).toEqual(['420["first"]']);
+    FakeWebSocket.last.receive('430["ok"]');
+    expect(sent()).toEqual(['421["second"]']);
+    expect(() => jest.advanceTimersByTime(0)).toThrow('listener bug');
+    // a disconnect fails every pending ack, even when one callback throws
+    const { socket: other, connect: connect2 } = setup({ ackTimeout: 5000 });
+    connect2();
+    const last = jest.fn();
+    other.emit('x', bug).emit('y', last);
+    FakeWebSocket.last.drop();
+    expect(last.mock.calls[0]?.[0]).toMatchObject({ code: ErrorCode.DISCONNECTED });
+    expect(() => jest.advanceTimersByTime(0)).toThrow('listener bug');
   });
 });
 
