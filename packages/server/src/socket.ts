@@ -466,13 +466,18 @@ export class Socket<C extends EventContract = EventContract> {
         called = true;
         next(e);
       };
-      try {
-        // an async middleware's rejection refuses the packet as a throw does (it must not reach
-        // the process as an unhandled rejection)
-        const r: unknown = fn(packet, once);
-        if (isThenable(r)) r.then(undefined, (e: unknown) => once(e instanceof Error ? e : new Error(String(e))));
-      } catch (e) {
+      // A throw, or an async middleware's rejection (never an unhandled rejection of the process),
+      // refuses the packet as next(err) does, and is a failure to report like a handler's: to
+      // onHandlerError, unless it reached the client through the ack.
+      const failed = (e: unknown): void => {
+        if (called || ack === undefined) this.handlerFailed(packet[0], e);
         once(e instanceof Error ? e : new Error(String(e)));
+      };
+      try {
+        const r: unknown = fn(packet, once);
+        if (isThenable(r)) r.then(undefined, failed);
+      } catch (e) {
+        failed(e);
       }
     };
     next();

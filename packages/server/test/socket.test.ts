@@ -194,14 +194,20 @@ describe('Socket', () => {
     expect(await c.emitWithAck('ok')).toBe('fine');
   });
 
-  test('use(): an async middleware that rejects refuses the packet like a throw, never an unhandled rejection', async () => {
+  test('use(): an async middleware that rejects refuses the packet like a throw, never an unhandled rejection; onHandlerError hears what no ack told', async () => {
     const guard = guardProcess();
     try {
-      const { server, c } = await pair();
+      const reported: unknown[] = [];
+      const { server, c } = await pair({ onHandlerError: (err: Error, ctx: { event: string }) => void reported.push([err.message, ctx.event]) });
       server.use(async ([ev], next) => {
         await Promise.resolve();
         if (ev !== 'ok') throw new Error('refused later');
         next();
+      });
+      server.use(([ev], next) => {
+        next();
+        // a throw after next() lets the packet through, and is still reported
+        if (ev === 'ok') throw new Error('after next');
       });
       const reached: string[] = [];
       server.on('quiet', () => void reached.push('quiet'));
@@ -213,6 +219,11 @@ describe('Socket', () => {
       await delay(10);
       expect(reached).toEqual([]);
       expect(guard.errors).toEqual([]);
+      // the failures nobody heard of through an ack reach onHandlerError
+      expect(reported).toEqual([
+        ['refused later', 'quiet'],
+        ['after next', 'ok'],
+      ]);
     } finally {
       guard.restore();
     }
