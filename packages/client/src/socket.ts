@@ -283,6 +283,9 @@ export class Socket<C extends EventContract = EventContract> extends Link<
    */
   _in(type: number, a?: unknown, b?: unknown): void {
     const packet = a as { id: number; data: unknown[] & Record<string, unknown> };
+    // a namespace we have left (packets are types ≥ 0): drop what is still in flight, and leave at
+    // once what answers a CONNECT sent before (the server would keep that socket)
+    if (type >= 0 && !this.#active) return type ? undefined : this.#packet(DISCONNECT);
     switch (type) {
       case SOCKET_OPEN: {
         const pid = this.#pid;
@@ -364,10 +367,11 @@ export class Socket<C extends EventContract = EventContract> extends Link<
   #onEvent({ data, id }: Received): void {
     const event = String(data[0]);
     const args = data.slice(1);
-    // one answer: the id is forgotten once it is sent
+    // one answer: the id is forgotten once it is sent. Not once the namespace is left: a Socket.IO
+    // server closes the whole (shared) connection on a packet for a namespace it has not joined
     if (id !== undefined) {
       args.push((...res: unknown[]) => {
-        if (id !== undefined) this.#packet(ACK, res, id);
+        if (id !== undefined && this.connected) this.#packet(ACK, res, id);
         id = undefined;
       });
     }

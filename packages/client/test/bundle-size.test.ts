@@ -21,12 +21,12 @@ const BUDGET = 5000;
  * misuse helper shared by protocol and client, 5,714 with the encoder's cap of 10 attachments,
  * 5,637 with one listener-list implementation, shared connect/disconnect aliases and fewer emitted
  * fields, 5,618 after smaller trims, 5,626 with one reconnection timer however the connection is
- * reopened, 5,657 with listener and ack-callback exceptions kept out of the client's own work): just
- * above the current figure, so that growth fails here.
+ * reopened, 5,657 with listener and ack-callback exceptions kept out of the client's own work, 5,672
+ * with packets for a namespace left dropped): just above the current figure, so that growth fails here.
  * Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits. The budget is NOT
  * met yet.
  */
-const CEILING = 5657;
+const CEILING = 5672;
 
 const client = resolve(__dirname, '../src/index.ts');
 const protocol = resolve(__dirname, '../../protocol/src/index.ts');

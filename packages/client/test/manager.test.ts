@@ -387,6 +387,33 @@ describe('multiplexing', () => {
     ]);
   });
 
+  test('a namespace left before its CONNECT answer stays left (the late answer is left at once); events in flight are dropped', () => {
+    const m = manager();
+    const main = m.socket('/');
+    const admin = m.socket('/admin');
+    const ws = FakeWebSocket.last;
+    ws.handshake();
+    ws.receive('40{"sid":"a"}');
+    ws.take();
+    const log: string[] = [];
+    admin.on('connect', () => log.push('connect'));
+    admin.on('x', (v) => log.push(`x:${String(v)}`));
+    admin.on('connect_error', () => log.push('connect_error'));
+    admin.disconnect();
+    ws.receive('40/admin,{"sid":"late"}');
+    expect(admin.connected).toBe(false);
+    expect(admin.id).toBeUndefined();
+    expect(ws.take()).toEqual(['41/admin,']); // the server's socket for it goes too
+    ws.receive('42/admin,["x",1]'); // in flight
+    ws.receive('44/admin,{"message":"late refusal"}');
+    admin.connect();
+    expect(ws.take()).toEqual(['40/admin,']);
+    ws.receive('40/admin,{"sid":"b"}');
+    ws.receive('42/admin,["x",2]');
+    expect(log).toEqual(['connect', 'x:2']);
+    expect([main.connected, admin.id]).toEqual([true, 'b']);
+  });
+
   test('the connection closes when the last socket disconnects', () => {
     const m = manager();
     const a = m.socket('/');

@@ -122,6 +122,23 @@ test('namespaces share one connection; forceNew opens another', async () => {
   expect(engineId(await serverOther)).not.toBe(engineId(await serverMain));
 });
 
+test('an ack called after its namespace was left does not cost the shared connection', async () => {
+  peer.io.of('/admin').on('connection', (s) => s.emit('q', () => {}));
+  peer.io.on('connection', (s) => s.on('ping', (ack: (v: string) => void) => ack('pong')));
+  const main = client();
+  const admin = main.io.socket('/admin');
+  const [[ack]] = (await Promise.all([once(admin, 'q'), once(main, 'connect')])) as [[(v: string) => void], unknown];
+  const lost: string[] = [];
+  main.on('disconnect', (reason) => lost.push(reason));
+  admin.disconnect();
+  await new Promise((r) => setTimeout(r, 50)); // a handler that answers later
+  ack('too late'); // a socket.io server closes a connection that sends a packet for a namespace it has not joined
+  expect(await main.timeout(2000).emitWithAck('ping')).toBe('pong');
+  await new Promise((r) => setTimeout(r, 50));
+  expect(lost).toEqual([]);
+  expect(main.connected).toBe(true);
+});
+
 test('server disconnect: "io server disconnect" and no reconnection', async () => {
   const serverSide = nextConnection();
   const socket = client();
