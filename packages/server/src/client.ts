@@ -12,7 +12,7 @@ import { ErrorCode, PacketType, ProtocolError, encodePacket, type DecodedPacket,
 import type { DeadlineEntry, DeadlineHolder, DeadlineQueue } from './deadline-queue.js';
 import type { DecoderPool } from './decoder-pool.js';
 import type { ConnectionHandler, EngineConnection, CloseReason } from './engine-connection.js';
-import { toEngineFrames } from './engine-connection.js';
+import { toEngineFrames } from './engine-frames.js';
 import type { HandlerErrorContext, ServerOptions } from './options.js';
 import type { Socket } from './socket.js';
 import type { Namespace } from './namespace.js';

@@ -12,19 +12,11 @@
  * request, its raw header list and its stream state are freed once the connection opens.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import {
-  ClosedError,
-  ENGINE_PING,
-  EnginePacketType,
-  ErrorCode,
-  ProtocolError,
-  decodeEnginePacket,
-  encodeOpenPacket,
-  type BinaryData,
-  type EncodedPacket,
-} from '@emitwire/protocol';
-import { DeadlineQueue, type DeadlineEntry, type DeadlineHolder } from './deadline-queue.js';
-import { HeaderTemplate, keepHeaders, type HeaderTemplates } from './header-template.js';
+import { ClosedError, ENGINE_PING, EnginePacketType, ErrorCode, ProtocolError, decodeEnginePacket } from '@emitwire/protocol';
+import type { DeadlineEntry, DeadlineHolder } from './deadline-queue.js';
+import { frameSize, sendFrame, type EngineFrames, type OutFrame } from './engine-frames.js';
+import type { EngineSettings } from './engine-settings.js';
+import { HeaderTemplate, keepHeaders } from './header-template.js';
 import type { EngineWebSocket, WebSocketOwner } from './engine-websocket.js';
 
 /** Why a connection closed (PROTOCOL.md: the reasons the server socket sees). */
@@ -37,83 +29,6 @@ export type CloseReason =
   | 'server shutting down'
   | 'server namespace disconnect';
 
-/** UTF-8 bytes to send as one text frame: a broadcast converts its text once for every recipient. */
-export class PreparedText {
-  constructor(readonly bytes: Buffer) {}
-}
-
-/** One outgoing WebSocket message. */
-export type OutFrame = string | PreparedText | BinaryData;
-
-/** The WebSocket messages of one Socket.IO packet: a text message, then its attachments. */
-export type EngineFrames = string | readonly OutFrame[];
-
-/**
- * Turns an encoded Socket.IO packet into WebSocket messages (text prefixed with the Engine.IO
- * `message` type). With `shared`, text is converted to UTF-8 once, for writing to many connections.
- */
-export function toEngineFrames(encoded: EncodedPacket, shared = false): EngineFrames {
-  if (typeof encoded === 'string') {
-    return shared ? [new PreparedText(Buffer.from('4' + encoded))] : '4' + encoded;
-  }
-  const [text, ...attachments] = encoded;
-  return [shared ? new PreparedText(Buffer.from('4' + text)) : '4' + text, ...attachments];
-}
-
-function frameSize(frame: OutFrame): number {
-  if (typeof frame === 'string') return frame.length;
-  if (frame instanceof PreparedText) return frame.bytes.length;
-  if (frame instanceof ArrayBuffer || ArrayBuffer.isView(frame)) return frame.byteLength;
-  return frame.size;
-}
-
-/** Settings shared by the connections of one server. */
-export interface EngineSettings {
-  pingInterval: number;
-  pingTimeout: number;
-  maxPayload: number;
-  maxBacklog: number;
-  /** Connections waiting to send their next ping. */
-  pings: DeadlineQueue<EngineConnection>;
-  /** Connections waiting for a pong. */
-  pongs: DeadlineQueue<EngineConnection>;
-  /** The open packet before its sid: only the sid changes from one connection to the next. */
-  openPrefix: string;
-  /** The open packet after its sid. */
-  openSuffix: string;
-  /** The last upgrade URL seen: clients mostly send the same one, and then share one string. */
-  lastUrl: string;
-  /** What the connections share of their upgrade requests' headers (header-template.ts). */
-  headers: HeaderTemplates;
-  /** The last client address seen (clients behind one proxy, or on one host, share it). */
-  lastAddress: string;
-  /** `Date.now()` when the settings were made: `issued` is kept as an offset from it (see `issuedAt`). */
-  epoch: number;
-}
-
-/** Builds the settings of a server's connections (and their two heartbeat timers). */
-export function engineSettings(options: Pick<EngineSettings, 'pingInterval' | 'pingTimeout' | 'maxPayload' | 'maxBacklog'>): EngineSettings {
-  const { pingInterval, pingTimeout, maxPayload, maxBacklog } = options;
-  // a sid is base64url (id.ts): JSON needs no escape for it, so the template is exact
-  const marker = 'SID';
-  const sample = encodeOpenPacket({ sid: marker, upgrades: [], pingInterval, pingTimeout, maxPayload });
-  const at = sample.indexOf(`"${marker}"`) + 1;
-  return {
-    pingInterval,
-    pingTimeout,
-    maxPayload,
-    maxBacklog,
-    pings: new DeadlineQueue<EngineConnection>(pingInterval, (conn) => conn._pingDue()),
-    pongs: new DeadlineQueue<EngineConnection>(pingTimeout, (conn) => conn._pongMissed()),
-    openPrefix: sample.slice(0, at),
-    openSuffix: sample.slice(at + marker.length),
-    lastUrl: '',
-    headers: { templates: [], lastHeaders: {} },
-    lastAddress: '',
-    epoch: Date.now(),
-  };
-}
-
 /** What a connection reports to the layer above it (the Client). */
 export interface ConnectionHandler {
   /** Each `message` payload (text or bytes). */
@@ -123,10 +38,6 @@ export interface ConnectionHandler {
 }
 
 const DETACHED: ConnectionHandler = { connOnMessage() {}, connOnClose() {} };
-
-const SEND_TEXT = { binary: false } as const;
-const SEND_TEXT_COMPRESS = { binary: false, compress: true } as const;
-const SEND_BINARY_COMPRESS = { binary: true, compress: true } as const;
 
 // Connections with queued frames, flushed together once per tick. process.nextTick, like the ws
 // reference: it runs after the current callback as a microtask would, and costs a quarter of a
@@ -241,7 +152,7 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     this.secure = (request.socket as { encrypted?: boolean }).encrypted === true;
     this.issuedAt = Date.now() - settings.epoch;
     ws._owner = this;
-    this.sendNow(settings.openPrefix + id + settings.openSuffix);
+    sendFrame(this.ws, settings.openPrefix + id + settings.openSuffix);
     settings.pings.schedule(this);
   }
 
@@ -330,12 +241,12 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     this.queuedBytes = 0;
     if (this.ws.readyState !== 1 /* OPEN */) return;
     if (!Array.isArray(queue)) {
-      this.sendNow(queue, flags?.[0] ?? false);
+      sendFrame(this.ws, queue, flags?.[0] ?? false);
       return;
     }
     const raw = rawSocket(this.ws);
     raw?.cork();
-    for (let i = 0; i < queue.length; i++) this.sendNow(queue[i]!, flags?.[i] ?? false);
+    for (let i = 0; i < queue.length; i++) sendFrame(this.ws, queue[i]!, flags?.[i] ?? false);
     raw?.uncork();
   }
 
@@ -352,20 +263,6 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     if (compress) this.compressFlags ??= new Array<boolean>(list.length).fill(false);
     this.compressFlags?.push(compress);
     list.push(frame);
-  }
-
-  private sendNow(frame: OutFrame, compress = false): void {
-    if (typeof frame === 'string') {
-      if (compress) this.ws.send(frame, SEND_TEXT_COMPRESS);
-      else this.ws.send(frame);
-    } else if (frame instanceof PreparedText) {
-      this.ws.send(frame.bytes, compress ? SEND_TEXT_COMPRESS : SEND_TEXT);
-    } else {
-      // ws sends Blobs as well as buffers and views
-      const data = frame as Buffer;
-      if (compress) this.ws.send(data, SEND_BINARY_COMPRESS);
-      else this.ws.send(data);
-    }
   }
 
   /** @internal The ping interval elapsed: ping, and wait for the pong. */

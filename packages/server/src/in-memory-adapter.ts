@@ -10,7 +10,7 @@
  */
 import { TimeoutError, encodePacket, type Packet } from '@emitwire/protocol';
 import { NO_ANSWER, type Adapter, type BroadcastOptions, type Room, type SocketId } from './adapter.js';
-import { toEngineFrames, type EngineFrames } from './engine-connection.js';
+import { toEngineFrames, type EngineFrames } from './engine-frames.js';
 import type { Namespace } from './namespace.js';
 import { RoomsView } from './rooms-view.js';
 import type { Socket } from './socket.js';

@@ -15,7 +15,7 @@ import {
 import type { Adapter, Room } from './adapter.js';
 import { BroadcastOperator, type BroadcastEmitArgs } from './broadcast-operator.js';
 import type { Client } from './client.js';
-import { toEngineFrames } from './engine-connection.js';
+import { toEngineFrames } from './engine-frames.js';
 import { invalidArgument } from './errors.js';
 import { generateId } from './id.js';
 import { ListenerMap, type AnyFunction, type ListenerSink } from './listeners.js';

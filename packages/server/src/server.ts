@@ -13,7 +13,8 @@ import type { BroadcastEmitArgs, BroadcastOperator } from './broadcast-operator.
 import { Client, type ConnectDeadline } from './client.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { DecoderPool } from './decoder-pool.js';
-import { EngineConnection, engineSettings, type EngineSettings } from './engine-connection.js';
+import { EngineConnection } from './engine-connection.js';
+import { engineSettings, type EngineSettings } from './engine-settings.js';
 import { EngineWebSocket } from './engine-websocket.js';
 import { invalidArgument } from './errors.js';
 import { checkHandshakeLater, checkProtocol, handshakeVerdict, HandshakeError, refuseRequest, refuseUpgrade, type Refusal } from './handshake.js';

@@ -25,7 +25,8 @@ import { SocketEmitter, checkTimeout, type EmitFlags, type TimeoutEmitter } from
 import type { Room } from './adapter.js';
 import { BroadcastOperator } from './broadcast-operator.js';
 import type { Client } from './client.js';
-import { toEngineFrames, type EngineConnection } from './engine-connection.js';
+import type { EngineConnection } from './engine-connection.js';
+import { toEngineFrames } from './engine-frames.js';
 import { invalidArgument } from './errors.js';
 import { buildHandshake } from './handshake-info.js';
 import { ListenerMap, type AnyFunction, type ListenerSink } from './listeners.js';
