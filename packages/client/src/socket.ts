@@ -206,7 +206,7 @@ export class Socket<C extends EventContract = EventContract> extends Link<
     event: K,
     ...args: EventParams<ClientToServerEvents<C>, K> | EventArgs<ClientToServerEvents<C>, K>
   ): this {
-    check(event);
+    this.#check(event);
     this.#emit([event, ...args]);
     return this;
   }
@@ -223,7 +223,7 @@ export class Socket<C extends EventContract = EventContract> extends Link<
     ...args: EventArgs<ClientToServerEvents<C>, K>
   ): Promise<AckResult<ClientToServerEvents<C>, K>> {
     // misuse throws here, synchronously, not as a rejection
-    check(event);
+    this.#check(event);
     return new Promise((resolve, reject) => {
       this.#emit([event, ...args, (err: Error | null, res: AckResult<ClientToServerEvents<C>, K>) => (err ? reject(err) : resolve(res))], true);
     });
@@ -441,6 +441,18 @@ export class Socket<C extends EventContract = EventContract> extends Link<
     if (queue.push(retry) === 1) retry();
   }
 
+  /**
+   * Refuses what may not be emitted: a non-string or reserved event name (PROTOCOL.md). A refused
+   * emit takes its flags (`timeout()`, `volatile`) with it.
+   */
+  #check(event: unknown): void {
+    const bad = typeof event !== 'string' ? 'event name must be a string' : RESERVED_EVENTS.has(event) && `"${event}" is a reserved event name`;
+    if (bad) {
+      this.#flags = {};
+      invalidArgument(bad);
+    }
+  }
+
   /** One try: the event encoded and written, or buffered while offline; its ack (or failure) settles `end`. */
   #send(data: unknown[], volatile: boolean | undefined, timeout: number | undefined, end?: Settle): void {
     const { maxBufferedEmits, maxPendingAcks } = this.#opts;
@@ -469,10 +481,4 @@ export class Socket<C extends EventContract = EventContract> extends Link<
       });
     }
   }
-}
-
-/** Refuses what may not be emitted: a non-string or reserved event name (PROTOCOL.md). */
-function check(event: unknown): void {
-  if (typeof event !== 'string') invalidArgument('event name must be a string');
-  if (RESERVED_EVENTS.has(event as string)) invalidArgument(`"${event}" is a reserved event name`);
 }

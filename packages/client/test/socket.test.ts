@@ -340,6 +340,21 @@ describe('emitting', () => {
     expect(socket.connected).toBe(true);
   });
 
+  test('a refused emit does not pass its timeout() or volatile flag on to the next emit', () => {
+    const { socket, connect, sent } = setup();
+    expect(() => socket.timeout(10).emit('connect' as never)).toThrow('"connect" is a reserved event name');
+    expect(() => socket.volatile.emit(42 as never)).toThrow('event name must be a string');
+    expect(() => socket.timeout(10).emitWithAck('disconnect' as never)).toThrow('"disconnect" is a reserved event name');
+    const cb = jest.fn();
+    socket.emit('x', cb); // offline: buffered, not dropped as volatile
+    jest.advanceTimersByTime(1000);
+    expect(cb).not.toHaveBeenCalled(); // no timeout
+    connect();
+    expect(sent()).toEqual(['40', '420["x"]']);
+    FakeWebSocket.last.receive('430["ok"]');
+    expect(cb.mock.calls).toEqual([['ok']]); // a plain callback, not error-first
+  });
+
   test('circular data throws synchronously', () => {
     const { socket, connect } = setup();
     connect();
