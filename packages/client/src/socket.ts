@@ -126,6 +126,8 @@ export class Socket<C extends EventContract = EventContract> extends Link<
   #buffer: Buffered[] = [];
   #received: Received[] = [];
   #lost = false;
+  /** Counts the CONNECTs asked for: an auth callback sends only the one it was given for. */
+  #opens = 0;
   /** With `retries`: the emits waiting their turn, each as the function that sends it; the head is in flight. */
   #queue: (() => void)[] = [];
   #flags: Flags = {};
@@ -289,16 +291,26 @@ export class Socket<C extends EventContract = EventContract> extends Link<
     switch (type) {
       case SOCKET_OPEN: {
         const pid = this.#pid;
+        const n = ++this.#opens;
+        // the auth callback counts once, for this connection only (not after a reconnection or
+        // disconnect()). Auth larger than the server's maxPayload (refused here, as the server would
+        // refuse it), or an auth function that throws: connect_error, the socket stays disconnected
         const send = (data?: Record<string, unknown>) => {
-          try {
-            this.#packet(CONNECT, pid ? { pid, offset: this.#offset, ...data } : data);
-          } catch (err) {
-            // auth larger than the server's maxPayload: refused here, as the server would refuse it
-            this.#destroy(err);
+          if (n === this.#opens && this.#active) {
+            this.#opens++;
+            try {
+              this.#packet(CONNECT, pid ? { pid, offset: this.#offset, ...data } : data);
+            } catch (err) {
+              this.#destroy(err);
+            }
           }
         };
-        if (typeof this.auth === 'function') this.auth(send);
-        else send(this.auth);
+        try {
+          if (typeof this.auth === 'function') this.auth(send);
+          else send(this.auth);
+        } catch (err) {
+          this.#destroy(err);
+        }
         break;
       }
       case SOCKET_ERROR:

@@ -78,6 +78,46 @@ describe('connecting', () => {
     expect(FakeWebSocket.last.take()).toEqual(['40{"n":2}']);
   });
 
+  test('an auth function that throws: connect_error with its error, the other namespaces still connect', () => {
+    const { socket, ws } = setup({
+      auth: () => {
+        throw new Error('no token');
+      },
+    });
+    const admin = socket.io.socket('/admin');
+    const errors: unknown[] = [];
+    socket.on('connect_error', (err) => errors.push(err));
+    expect(() => ws.handshake()).not.toThrow();
+    expect(errors).toEqual([new Error('no token')]);
+    expect(socket.active).toBe(false);
+    expect(ws.take()).toEqual(['40/admin,']);
+    ws.receive('40/admin,{"sid":"b"}');
+    expect(admin.connected).toBe(true);
+  });
+
+  test('an auth callback counts once, and only for the connection it was asked for', () => {
+    const asked: ((data: Record<string, unknown>) => void)[] = [];
+    const { socket, ws } = setup({ auth: (cb) => asked.push(cb) });
+    ws.handshake();
+    asked[0]!({ n: 1 });
+    asked[0]!({ n: 1 }); // twice
+    expect(ws.take()).toEqual(['40{"n":1}']);
+    ws.drop();
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.handshake();
+    asked[0]!({ n: 1 }); // from the previous connection
+    asked[1]!({ n: 2 });
+    expect(FakeWebSocket.last.take()).toEqual(['40{"n":2}']);
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.handshake();
+    const admin = socket.io.socket('/admin'); // keeps the connection open
+    socket.disconnect();
+    asked[2]!({ n: 3 }); // answered after disconnect()
+    expect(FakeWebSocket.last.take()).toEqual(['40/admin,']);
+    expect(admin.active).toBe(true);
+  });
+
   test('auth that is neither an object nor a function throws', () => {
     expect(() => setup({ auth: 'token' as never })).toThrow(
       new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'auth must be an object or a function'),
