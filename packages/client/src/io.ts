@@ -1,6 +1,6 @@
 import type { EventContract } from '@emitwire/protocol';
 import { Manager } from './manager.js';
-import type { ClientOptions } from './options.js';
+import { DEFAULT_MANAGER_OPTIONS, type ClientOptions } from './options.js';
 import type { Socket } from './socket.js';
 import { pageProtocol, parseUrl } from './url.js';
 
@@ -28,7 +28,8 @@ export function ioFor<O extends Partial<ClientOptions>>(M: new (uri: string, opt
       uri = undefined;
     }
     const url = parseUrl(uri);
-    const key = url.origin + (opts.path ?? '');
+    // one key for one server path: the default written or not, with or without the trailing slash
+    const key = url.origin + (opts.path ?? DEFAULT_MANAGER_OPTIONS.path).replace(/\/?$/, '/');
     const nsp = url.pathname;
     let manager = managers.get(key);
     // the same namespace twice gets its own connection, as in socket.io-client

@@ -27,6 +27,15 @@ test('a different path option is a different connection', () => {
   expect(b.io).not.toBe(a.io);
 });
 
+test('the default path, written or not, with or without its trailing slash, is one connection', () => {
+  const a = io('http://cache4.test', opts);
+  expect(io('http://cache4.test/b', { ...opts, path: '/socket.io' }).io).toBe(a.io);
+  expect(io('http://cache4.test/c', { ...opts, path: '/socket.io/' }).io).toBe(a.io);
+  const d = io('http://cache4.test/d', { ...opts, path: '/custom/' });
+  expect(io('http://cache4.test/e', { ...opts, path: '/custom' }).io).toBe(d.io);
+  expect(d.io).not.toBe(a.io);
+});
+
 test('io(opts) without a URL needs a page (browser) origin', () => {
   expect(() => io(opts)).toThrow('invalid URL "undefined"');
 });
