@@ -130,13 +130,20 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
     url.protocol = /s:$/.test(url.protocol) ? 'wss:' : 'ws:';
     url.pathname = path.replace(/\/?$/, '/');
     for (const [k, v] of Object.entries({ ...query, EIO: '4', transport: 'websocket' })) url.searchParams.set(k, v);
-    const ws = (this.#ws = new (this.#WebSocket()!)(url.href));
-    // browsers and Node's global WebSocket deliver Blobs by default; `ws` delivers Buffers (kept)
-    if (ws.binaryType === 'blob') ws.binaryType = 'arraybuffer';
-    let failed = false;
-    ws.onerror = () => (failed = true);
-    ws.onclose = (ev: { reason?: string }) => this.#onClose(failed ? 'transport error' : 'transport close', ev);
-    ws.onmessage = (ev: { data: unknown }) => this.#onMessage(ev.data);
+    try {
+      const ws = (this.#ws = new (this.#WebSocket()!)(url.href));
+      // browsers and Node's global WebSocket deliver Blobs by default; `ws` delivers Buffers (kept)
+      if (ws.binaryType === 'blob') ws.binaryType = 'arraybuffer';
+      let failed = false;
+      ws.onerror = () => (failed = true);
+      ws.onclose = (ev: { reason?: string }) => this.#onClose(failed ? 'transport error' : 'transport close', ev);
+      ws.onmessage = (ev: { data: unknown }) => this.#onMessage(ev.data);
+    } catch {
+      // a constructor that throws (a browser refusing ws:// from an https: page, a bad header for
+      // ws): a failed attempt, reported after the caller has returned, as a refused connection is
+      this.#timer = setTimeout(() => this.#onClose('transport error'));
+      return this;
+    }
     this.#timer = setTimeout(() => this.#onClose('timeout'), timeout);
     return this;
   }

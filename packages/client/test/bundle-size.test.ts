@@ -23,12 +23,13 @@ const BUDGET = 5000;
  * fields, 5,618 after smaller trims, 5,626 with one reconnection timer however the connection is
  * reopened, 5,657 with listener and ack-callback exceptions kept out of the client's own work, 5,672
  * with packets for a namespace left dropped, 5,674 with a refused emit's flags cleared, 5,701 with
- * auth callbacks counted once per connection, 5,710 with one manager cache key per server path): just
- * above the current figure, so that growth fails here.
+ * auth callbacks counted once per connection, 5,710 with one manager cache key per server path, 5,723
+ * with a throwing WebSocket constructor as a failed attempt): just above the current figure, so that
+ * growth fails here.
  * Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits. The budget is NOT
  * met yet.
  */
-const CEILING = 5710;
+const CEILING = 5723;
 
 const client = resolve(__dirname, '../src/index.ts');
 const protocol = resolve(__dirname, '../../protocol/src/index.ts');

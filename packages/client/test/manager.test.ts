@@ -194,6 +194,29 @@ describe('Engine.IO', () => {
   });
 });
 
+describe('a WebSocket constructor that throws', () => {
+  test('(a browser refusing ws:// from an https: page) is a failed attempt, reported and retried', () => {
+    let refuse = true;
+    class Refusing extends FakeWebSocket {
+      constructor(url: string) {
+        if (refuse) throw new Error('SecurityError');
+        super(url);
+      }
+    }
+    const m = new Manager(URL_, { WebSocket: Refusing });
+    const log = record(m);
+    expect(m.readyState).toBe('opening');
+    jest.advanceTimersByTime(0);
+    expect(log).toEqual(['error:EW_DISCONNECTED']);
+    expect(m.readyState).toBe('closed');
+    refuse = false;
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.handshake();
+    expect(m.readyState).toBe('open');
+    expect(log).toEqual(['error:EW_DISCONNECTED', 'reconnect_attempt:1', 'open', 'reconnect:1']);
+  });
+});
+
 describe('reconnection', () => {
   test('capped exponential backoff: 1000, 2000, 4000, 5000, 5000 ms', () => {
     const m = manager();
