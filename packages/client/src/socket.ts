@@ -438,15 +438,18 @@ export class Socket<C extends EventContract = EventContract> extends Link<
     const done: Settle = (err, args) => {
       queue.shift();
       const reported = settle?.(err, args);
-      queue[0]?.();
+      if (queue[0]) call(queue[0], []);
       return reported;
     };
-    // a disconnect on the way counts as a try too; offline, the resend waits in the buffer
+    // a disconnect on the way counts as a try too; offline, the resend waits in the buffer. An emit
+    // refused at once (data that cannot be encoded, too large) with no callback to tell: thrown, as
+    // without retries (from emit() itself when it is first in line)
     const retry = (): boolean | void => {
       try {
         this.#send(data, volatile, timeout, (err, args) => (err && tries++ < retries ? retry() : done(err, args)));
       } catch (err) {
-        return done(err as Error);
+        if (!done(err as Error)) throw err;
+        return true;
       }
     };
     if (queue.length >= maxBufferedEmits) throw full('retry queue');

@@ -24,12 +24,13 @@ const BUDGET = 5000;
  * reopened, 5,657 with listener and ack-callback exceptions kept out of the client's own work, 5,672
  * with packets for a namespace left dropped, 5,674 with a refused emit's flags cleared, 5,701 with
  * auth callbacks counted once per connection, 5,710 with one manager cache key per server path, 5,723
- * with a throwing WebSocket constructor as a failed attempt): just above the current figure, so that
+ * with a throwing WebSocket constructor as a failed attempt, 5,734 with a refused retries emit thrown
+ * rather than lost): just above the current figure, so that
  * growth fails here.
  * Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits. The budget is NOT
  * met yet.
  */
-const CEILING = 5723;
+const CEILING = 5734;
 
 const client = resolve(__dirname, '../src/index.ts');
 const protocol = resolve(__dirname, '../../protocol/src/index.ts');

@@ -653,6 +653,23 @@ describe('retries', () => {
     await expect(p).resolves.toBe(42);
   });
 
+  test('an emit refused at once with no callback throws, as without retries; the queue goes on', () => {
+    const { socket, connect, sent } = setup({ retries: 1, ackTimeout: 1000 });
+    connect();
+    sent();
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(() => socket.emit('x', circular)).toThrow('data cannot be encoded as JSON');
+    socket.emit('a');
+    expect(sent()).toEqual(['421["a"]']); // (the refused emit used id 0)
+    // its turn comes later: the error is thrown from a timer (nothing is silently lost), the next one goes
+    socket.emit('x', circular);
+    socket.emit('b');
+    FakeWebSocket.last.receive('431[]');
+    expect(sent()).toEqual(['423["b"]']);
+    expect(() => jest.runOnlyPendingTimers()).toThrow('data cannot be encoded as JSON');
+  });
+
   test('the retry queue is bounded by maxBufferedEmits', () => {
     const { socket } = setup({ retries: 1, maxBufferedEmits: 1 });
     socket.emit('a');
