@@ -53,7 +53,9 @@ export const io: IoFunction = /* @__PURE__ */ ioFor(Manager);
 export function socketIOFor<O>(connect: IoFunction<O>): SocketIOConstructor<O> {
   // a plain function: called with `new`, it returns the socket it built
   return function (host: string, port?: number, opts?: O) {
-    return connect(port === undefined ? host : `${pageProtocol('http:') === 'https:' ? 'https' : 'http'}://${host}:${port}`, opts);
+    // an IPv6 address goes in brackets (`::1` → `[::1]`)
+    const name = /:/.test(host) && host[0] !== '[' ? `[${host}]` : host;
+    return connect(port === undefined ? host : `${pageProtocol('http:') === 'https:' ? 'https' : 'http'}://${name}:${port}`, opts);
   } as unknown as SocketIOConstructor<O>;
 }
 

@@ -46,4 +46,6 @@ test('new SocketIO(host, port) is io("http://host:port"); a URL host is used as 
   const t = SocketIO('https://example.com/ns', undefined, { ...opts, forceNew: true });
   expect(t.io.uri).toBe('https://example.com/ns');
   expect(t.nsp).toBe('/ns');
+  // an IPv6 address, bare or in brackets
+  for (const host of ['::1', '[::1]']) expect(new SocketIO(host, 8000, { ...opts, forceNew: true }).io.uri).toBe('http://[::1]:8000/');
 });
