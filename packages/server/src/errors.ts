@@ -4,3 +4,6 @@ import { EmitwireError, ErrorCode } from '@emitwire/protocol';
 export function invalidArgument(message: string): EmitwireError {
   return new EmitwireError(ErrorCode.INVALID_ARGUMENT, message);
 }
+
+/** Ignores what nobody is there to handle: an `'error'` a listener must absorb, a rejection already dealt with. */
+export function noop(): void {}

@@ -1,12 +1,10 @@
 /*
- * The Server: attaches to an http(s) server (or creates one), vets upgrade requests on its path,
- * opens an EngineConnection + Client per WebSocket, owns the namespaces, and delegates the
- * namespace API to the main namespace `/` (DESIGN.md, API).
+ * The Server: attaches to an http(s) server (or creates one), vets upgrade requests on its path
+ * (both through its HttpGateway, http-gateway.ts), opens an EngineConnection + Client per
+ * WebSocket, owns the namespaces, and delegates the namespace API to the main namespace `/`
+ * (DESIGN.md, API).
  */
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
-import type { Server as HttpsServer } from 'node:https';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, type Server as WsServer } from 'ws';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AckResult, EventContract, EventNames, EventParams } from '@emitwire/protocol';
 import type { Room } from './adapter.js';
 import type { BroadcastEmitArgs, BroadcastOperator } from './broadcast-operator.js';
@@ -15,14 +13,12 @@ import { DeadlineQueue } from './deadline-queue.js';
 import { DecoderPool } from './decoder-pool.js';
 import { EngineConnection } from './engine-connection.js';
 import { engineSettings, type EngineSettings } from './engine-settings.js';
-import { EngineWebSocket } from './engine-websocket.js';
-import { invalidArgument } from './errors.js';
-import { checkHandshakeLater, checkProtocol, handshakeVerdict, HandshakeError, refuseRequest, refuseUpgrade, type Refusal } from './handshake.js';
+import type { EngineWebSocket } from './engine-websocket.js';
+import { invalidArgument, noop } from './errors.js';
+import { HttpGateway, type AnyHttpServer } from './http-gateway.js';
 import { generateId } from './id.js';
 import { Namespace, type Middleware, type NamespaceEvent, type NamespaceListener } from './namespace.js';
 import { resolveOptions, type ServerOptions } from './options.js';
-import { RequestTargetParser } from './request-target.js';
-import { CLIENT_SCRIPT_NAME, ClientScriptHandler } from './serve-client.js';
 import type { Socket } from './socket.js';
 import type { AckEventNames, EmitEvents, EmitWithAckArgs, ServerSideEvents } from './typed-events.js';
 
@@ -32,11 +28,6 @@ export type NamespaceMatcher = (
   auth: Record<string, unknown>,
   next: (err: Error | null, success: boolean) => void,
 ) => void;
-
-type AnyHttpServer = HttpServer | HttpsServer;
-type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
-
-function noop(): void {}
 
 /** How long `close()` waits for clients to answer the closing handshake before dropping them. */
 const CLOSE_GRACE_MS = 1000;
@@ -60,16 +51,10 @@ export class Server<C extends EventContract = EventContract> {
   /** Dynamic namespaces, in creation order; `pattern` for those matching by RegExp. */
   private readonly parents: Array<{ match: NamespaceMatcher; nsp: Namespace<C>; pattern?: RegExp }> = [];
   private readonly clients = new Set<Client>();
-  private readonly wss: WsServer<typeof EngineWebSocket>;
   private readonly settings: EngineSettings;
-  private readonly basePath: string;
-  private readonly targets: RequestTargetParser;
-  private readonly scriptHandler: ClientScriptHandler;
-  private http: AnyHttpServer | undefined;
-  private detach: (() => void) | undefined;
+  /** The http(s) server's requests and upgrades on our path. */
+  private readonly gateway: HttpGateway;
   private closing: Promise<void> | undefined;
-  /** Upgrades waiting for a policy function or `allowRequest` to answer. */
-  private readonly checking = new Set<Duplex>();
 
   constructor(options?: Partial<ServerOptions>);
   constructor(port: number, options?: Partial<ServerOptions>);
@@ -77,9 +62,6 @@ export class Server<C extends EventContract = EventContract> {
   constructor(target?: number | AnyHttpServer | Partial<ServerOptions>, options?: Partial<ServerOptions>) {
     const opts = typeof target === 'object' && !isHttpServer(target) ? target : options;
     this._options = resolveOptions(opts);
-    const path = this._options.path;
-    this.basePath = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-    this.targets = new RequestTargetParser(this.basePath);
     this.settings = engineSettings({
       pingInterval: this._options.pingInterval,
       pingTimeout: this._options.pingTimeout,
@@ -92,14 +74,7 @@ export class Server<C extends EventContract = EventContract> {
       maxDepth: this._options.maxDepth,
     });
     this._connectDeadlines = new DeadlineQueue(this._options.connectTimeout, (entry) => entry.client._connectTimedOut());
-    this.wss = new WebSocketServer<typeof EngineWebSocket>({
-      noServer: true,
-      WebSocket: EngineWebSocket,
-      clientTracking: false,
-      maxPayload: this._options.maxHttpBufferSize,
-      perMessageDeflate: this._options.perMessageDeflate,
-    });
-    this.scriptHandler = new ClientScriptHandler(this._options.clientScript);
+    this.gateway = new HttpGateway(this._options, this.wssOnConnection);
     this.sockets = this.of('/');
     if (typeof target === 'number') this.listen(target);
     else if (isHttpServer(target)) this.attach(target);
@@ -107,7 +82,7 @@ export class Server<C extends EventContract = EventContract> {
 
   /** The http(s) server the Server is attached to, once attached. */
   get httpServer(): AnyHttpServer | undefined {
-    return this.http;
+    return this.gateway.http;
   }
 
   /** The number of open connections. */
@@ -118,7 +93,7 @@ export class Server<C extends EventContract = EventContract> {
   /** Creates an http server listening on `port` (all interfaces unless `host` is given) and attaches to it. */
   listen(port: number, host?: string): this {
     const http = createServer();
-    this.attachTo(http, true);
+    this.gateway.attach(http, true);
     if (host === undefined) http.listen(port);
     else http.listen(port, host);
     return this;
@@ -129,109 +104,8 @@ export class Server<C extends EventContract = EventContract> {
    * request and upgrade is left to the server's other listeners.
    */
   attach(server: AnyHttpServer): this {
-    this.attachTo(server, false);
+    this.gateway.attach(server, false);
     return this;
-  }
-
-  private attachTo(server: AnyHttpServer, owned: boolean): void {
-    if (this.http !== undefined) throw invalidArgument('the server is already attached');
-    this.http = server;
-    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.httpOnUpgrade(req, socket, head);
-    server.on('upgrade', onUpgrade);
-    // Requests on our path are answered here; the others go to the listeners the server had.
-    const previous = server.listeners('request') as RequestListener[];
-    server.removeAllListeners('request');
-    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-      if (this.httpOnRequest(req, res)) return;
-      if (previous.length === 0 && owned) {
-        res.writeHead(404, { 'Content-Length': 0 });
-        res.end();
-        return;
-      }
-      for (const listener of previous) listener.call(server, req, res);
-    };
-    server.on('request', onRequest);
-    this.detach = () => {
-      server.off('upgrade', onUpgrade);
-      server.off('request', onRequest);
-      for (const listener of previous) server.on('request', listener);
-    };
-  }
-
-  private isOurPath(pathname: string): boolean {
-    return pathname === this.basePath || pathname === this.basePath + '/';
-  }
-
-  /** Answers plain HTTP requests on our path; returns false for the others. */
-  private httpOnRequest(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = this.targets.parse(req.url ?? '/');
-    if (url === undefined) return false;
-    if (this._options.serveClient && url.pathname === `${this.basePath === '/' ? '' : this.basePath}/${CLIENT_SCRIPT_NAME}`) {
-      this.scriptHandler.handle(req, res);
-      return true;
-    }
-    if (!this.isOurPath(url.pathname)) return false;
-    // HTTP long-polling is not served: Engine.IO's error answer, so polling clients learn why
-    refuseRequest(res, checkProtocol(req, url.params) ?? { status: 400, ...HandshakeError.BAD_REQUEST });
-    return true;
-  }
-
-  private httpOnUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = this.targets.parse(req.url ?? '/');
-    if (url === undefined || !this.isOurPath(url.pathname)) {
-      // Another path: someone else's upgrade. When nobody else listens, do what Node does without
-      // any 'upgrade' listener (our listener suppresses that default): drop the socket.
-      if (this.http?.listenerCount('upgrade') === 1) {
-        socket.on('error', noop);
-        refuseUpgrade(socket, { status: 400, ...HandshakeError.BAD_REQUEST });
-      }
-      return;
-    }
-    // a reset during the checks must not become an uncaught 'error' (CVE-2022-41940)
-    socket.on('error', noop);
-    if (this.closing !== undefined) {
-      socket.destroy();
-      return;
-    }
-    const verdict = handshakeVerdict(req, url.params, this._options);
-    if (verdict !== undefined) this.upgradeChecked(req, socket, head, verdict ?? undefined);
-    else this.checkUpgradeLater(req, socket, head);
-  }
-
-  /**
-   * A policy function or `allowRequest` decides. Apart from httpOnUpgrade: a closure there would
-   * give every upgrade a context, whichever branch it takes.
-   */
-  private checkUpgradeLater(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    // kept until the answer or the socket's end: close() drops them, or one check that never
-    // answers would keep the http server (and close()) open for good
-    const checking = this.checking;
-    const forget = (): void => void checking.delete(socket);
-    checking.add(socket);
-    socket.once('close', forget);
-    checkHandshakeLater(req, this._options, (refusal) => {
-      forget();
-      socket.off('close', forget);
-      this.upgradeChecked(req, socket, head, refusal);
-    });
-  }
-
-  /** The checks are over: refuse, or hand the socket to ws. */
-  private upgradeChecked(req: IncomingMessage, socket: Duplex, head: Buffer, refusal: Refusal | undefined): void {
-    if (refusal !== undefined) return refuseUpgrade(socket, refusal);
-    if (socket.destroyed || this.closing !== undefined) {
-      socket.destroy();
-      return;
-    }
-    // the `101` and the open packet leave in one write (ws writes the 101 before calling back;
-    // a refusal ends the socket, which uncorks it)
-    const corkable = socket as Duplex & { cork?: () => void; uncork?: () => void };
-    corkable.cork?.();
-    // ws adds its own 'error' listener first thing in handleUpgrade (and keeps one on the socket
-    // for good): ours would cost every connection listener arrays (issue 6, idle memory)
-    socket.off('error', noop);
-    this.wss.handleUpgrade(req, socket, head, this.wssOnConnection);
-    corkable.uncork?.();
   }
 
   /** ws hands the request back with the socket: one function for every upgrade, no closure each. */
@@ -445,13 +319,17 @@ export class Server<C extends EventContract = EventContract> {
    * http server, and resolves when done. Also accepts a Socket.IO-style callback.
    */
   close(callback?: (err?: Error) => void): Promise<void> {
-    this.closing ??= this.shutdown();
+    if (this.closing === undefined) {
+      this.closing = this.shutdown();
+      // upgrades that arrive from now on are dropped
+      this.gateway.closing = true;
+    }
     if (callback !== undefined) this.closing.then(() => callback(), (err: Error) => callback(err));
     return this.closing;
   }
 
   private async shutdown(): Promise<void> {
-    for (const socket of this.checking) socket.destroy();
+    this.gateway.dropPending();
     const conns = [...this.clients].map((client) => client.conn);
     for (const conn of conns) conn.close('server shutting down');
     if (conns.length > 0) {
@@ -464,9 +342,8 @@ export class Server<C extends EventContract = EventContract> {
       for (const conn of conns) conn.terminate();
     }
     for (const nsp of this.nsps.values()) await nsp.adapter.close();
-    this.wss.close();
-    const http = this.http;
-    this.detach?.();
+    const http = this.gateway.http;
+    this.gateway.close();
     if (http !== undefined && http.listening) {
       await new Promise<void>((resolve, reject) => http.close((err) => (err ? reject(err) : resolve())));
     }
