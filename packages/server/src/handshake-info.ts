@@ -4,9 +4,31 @@
  * read it once in a middleware; building it eagerly cost every idle socket an object with its own
  * hidden class and a parsed query (issue 6, idle memory).
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { EngineConnection } from './engine-connection.js';
 import { isSameOrigin } from './handshake.js';
-import type { Handshake } from './socket.js';
+
+/** The handshake details of a socket (Socket.IO's `socket.handshake`). */
+export interface Handshake {
+  /** The upgrade request's headers. */
+  headers: IncomingHttpHeaders;
+  /** When the connection opened, as `Date#toString()`. */
+  time: string;
+  /** The client's IP address. */
+  address: string;
+  /** True when the request carried an `Origin` header other than the server's own. */
+  xdomain: boolean;
+  /** True over TLS. */
+  secure: boolean;
+  /** When the connection opened, in ms since the epoch. */
+  issued: number;
+  /** The request URL. */
+  url: string;
+  /** The query parameters (repeated names give arrays). */
+  query: Record<string, string | string[]>;
+  /** The CONNECT payload (`auth` option of the client), `{}` when absent. */
+  auth: Record<string, unknown>;
+}
 
 function parseQuery(url: string): Record<string, string | string[]> {
   // prototype-less: a "__proto__" parameter is an ordinary key

@@ -4,7 +4,9 @@
  */
 export { Server, type NamespaceMatcher } from './server.js';
 export { Namespace, type Middleware, type NamespaceEvent, type NamespaceListener, type NamespaceReservedEvents } from './namespace.js';
-export { Socket, type Handshake, type PacketMiddleware } from './socket.js';
+export { Socket } from './socket.js';
+export type { Handshake } from './handshake-info.js';
+export type { PacketMiddleware } from './event-dispatch.js';
 export { SocketEmitter, type EmitFlags, type TimeoutEmitter } from './socket-emitter.js';
 export { BroadcastOperator, type BroadcastEmitArgs } from './broadcast-operator.js';
 export {

@@ -1,9 +1,25 @@
 /*
+ * A socket's emits: one event sent to its client (and the ack it waits for registered), and
  * `socket.volatile`, `socket.compress(flag)` and `socket.timeout(ms)`: immutable views of a socket
  * that emit with flags, so no flag lingers on the socket after an emit.
  */
-import type { AckResult, EventContract, EventNames, TimeoutEmitArgs } from '@emitwire/protocol';
+import {
+  ClosedError,
+  ErrorCode,
+  PacketType,
+  RESERVED_EVENTS,
+  encodePacket,
+  fromRemoteErrorPayload,
+  type AckResult,
+  type EventContract,
+  type EventNames,
+  type Packet,
+  type TimeoutEmitArgs,
+} from '@emitwire/protocol';
+import { PendingAcks, acksFullError, type AckSettler } from './acks.js';
+import { toEngineFrames } from './engine-frames.js';
 import { invalidArgument } from './errors.js';
+import type { AnyFunction } from './listeners.js';
 import type { Socket } from './socket.js';
 import type { AckEventNames, EmitEvents, EmitParams, EmitWithAckArgs } from './typed-events.js';
 
@@ -29,7 +45,7 @@ export class SocketEmitter<C extends EventContract = EventContract> {
 
   /** Emits with these flags. */
   emit<K extends EventNames<EmitEvents<C>>>(ev: K, ...args: EmitParams<EmitEvents<C>, K>): boolean {
-    return this.socket._emit(this.flags, ev, args);
+    return emitEvent(this.socket, this.flags, ev, args);
   }
 
   /** Emits and resolves with the client's ack. */
@@ -37,7 +53,7 @@ export class SocketEmitter<C extends EventContract = EventContract> {
     ev: K,
     ...args: EmitWithAckArgs<EmitEvents<C>, K>
   ): Promise<AckResult<EmitEvents<C>, K>> {
-    return this.socket._emitWithAck(this.flags, ev, args) as Promise<AckResult<EmitEvents<C>, K>>;
+    return emitEventWithAck(this.socket, this.flags, ev, args) as Promise<AckResult<EmitEvents<C>, K>>;
   }
 
   /** Adds an ack timeout. */
@@ -60,4 +76,68 @@ export class SocketEmitter<C extends EventContract = EventContract> {
 export function checkTimeout(ms: number): number {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw invalidArgument('timeout must be a finite non-negative number');
   return ms;
+}
+
+/** Sends an event to the socket's client; a last function argument is the ack callback. */
+export function emitEvent<C extends EventContract>(socket: Socket<C>, flags: EmitFlags, ev: string, args: readonly unknown[]): boolean {
+  if (typeof ev !== 'string') throw invalidArgument('event name must be a string');
+  if (RESERVED_EVENTS.has(ev)) throw invalidArgument(`"${ev}" is a reserved event name`);
+  const last = args[args.length - 1];
+  if (typeof last !== 'function') return sendEvent(socket, flags, ev, args, undefined);
+  const cb = last as AnyFunction;
+  const settle: AckSettler =
+    flags.timeout === undefined
+      ? (err, res) => {
+          if (err === null) cb(...res);
+        }
+      : (err, res) => (err === null ? cb(null, ...res) : cb(err));
+  return sendEvent(socket, flags, ev, args.slice(0, -1), settle);
+}
+
+/** Sends an event and resolves with the client's ack (rejects with an RpcError if its handler failed). */
+export function emitEventWithAck<C extends EventContract>(socket: Socket<C>, flags: EmitFlags, ev: string, args: readonly unknown[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const settle: AckSettler = (err, res) => {
+      if (err !== null) return reject(err);
+      const remote = fromRemoteErrorPayload(res);
+      if (remote !== undefined) reject(remote);
+      else resolve(res[0]);
+    };
+    try {
+      sendEvent(socket, flags, ev, args, settle);
+    } catch (err) {
+      reject(err);
+    }
+  });
+}
+
+function sendEvent<C extends EventContract>(
+  socket: Socket<C>,
+  flags: EmitFlags,
+  ev: string,
+  args: readonly unknown[],
+  settle: AckSettler | undefined,
+): boolean {
+  if (RESERVED_EVENTS.has(ev)) throw invalidArgument(`"${ev}" is a reserved event name`);
+  const packet: Packet = { type: PacketType.EVENT, nsp: socket.nsp.name, data: [ev, ...args] };
+  if (settle !== undefined) {
+    if (!socket.connected) {
+      const err = new ClosedError(ErrorCode.DISCONNECTED, 'socket is not connected');
+      queueMicrotask(() => settle(err, []));
+      return false;
+    }
+    if ((socket._acks?.size ?? 0) >= socket.client.options.maxPendingAcks) {
+      const err = acksFullError(socket.client.options.maxPendingAcks);
+      queueMicrotask(() => settle(err, []));
+      return false;
+    }
+    packet.id = socket.nsp._nextAckId();
+  }
+  // encode before registering: data that cannot be encoded throws here, leaving nothing pending
+  const frames = toEngineFrames(encodePacket(packet));
+  if (!socket.connected) return false;
+  if (flags.volatile === true && !socket.conn.writable) return false;
+  if (settle !== undefined) (socket._acks ??= new PendingAcks()).add(packet.id!, settle, flags.timeout);
+  if (socket._anyOutgoing.length > 0) socket._notifyOutgoing(ev, args);
+  return socket.conn.write(frames, flags.compress === true);
 }
