@@ -41,7 +41,11 @@ function parseQuery(url: string): Record<string, string | string[]> {
   }
   for (const [key, value] of params) {
     const prev = query[key];
-    query[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    // a repeated name grows its own array in place: copying it for each repeat was quadratic, and a
+    // URL of `a&a&a…` then cost seconds of CPU on first read of the handshake
+    if (prev === undefined) query[key] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else query[key] = [prev, value];
   }
   return query;
 }

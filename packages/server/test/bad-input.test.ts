@@ -2,6 +2,7 @@
 // advisories). For every case: the offending connection is closed (or the packet dropped where
 // PROTOCOL.md says so), the process never throws, no handler sees a function or a reserved event,
 // and a second, healthy client is served right after.
+import { createServer } from 'node:http';
 import { RESERVED_EVENTS } from '@emitwire/protocol';
 import { RawClient, cleanup, client, connected, delay, guardProcess, startServer, type TestServer } from './helpers.js';
 import { frame, rawRequest, readToEnd, upgradeRequest, whenSocketClosed } from './raw-http.js';
@@ -177,6 +178,24 @@ describe('names and objects that must stay ordinary', () => {
     expect(Object.hasOwn(auth, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(auth)).toBe(Object.prototype);
     expect(query.polluted).toBe('1');
+  });
+
+  test('handshake.query of a URL repeating one name many times is read in linear time', async () => {
+    // a long URL (an http server with a large maxHeaderSize) of `a&a&a…`: reading the handshake
+    // (as an auth middleware does) must not cost the server seconds of CPU per connection
+    const big = await startServer({}, createServer({ maxHeaderSize: 256 * 1024 }));
+    const n = 20_000;
+    let count = 0;
+    let took = Infinity;
+    big.io.use((socket, next) => {
+      const started = performance.now();
+      count = (socket.handshake.query.a as string[]).length;
+      took = performance.now() - started;
+      next();
+    });
+    await RawClient.open(big, true, `?EIO=4&transport=websocket&${'a&'.repeat(n)}`);
+    expect(count).toBe(n);
+    expect(took).toBeLessThan(500);
   });
 });
 
