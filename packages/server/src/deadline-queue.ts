@@ -35,6 +35,12 @@ export interface DeadlineEntry {
  */
 const SLACK_MS = 1;
 
+/**
+ * The longest delay setTimeout keeps (2^31 - 1 ms, ~24.8 days): Node turns a longer one into 1 ms.
+ * A later head gets a timer for this long, which finds nothing due and re-arms for what is left.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A FIFO of entries that each expire `delay` ms after they were scheduled. */
 export class DeadlineQueue<T extends DeadlineEntry> implements DeadlineHolder {
   private head: T | undefined = undefined;
@@ -86,10 +92,12 @@ export class DeadlineQueue<T extends DeadlineEntry> implements DeadlineHolder {
       if (this.timerAt <= at) return;
       clearTimeout(this.timer);
     }
-    this.timerAt = at;
     // unref'd: the connections whose deadlines these are keep the process alive by themselves, and
     // a timer left armed for an empty queue must not
-    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(at - performance.now()))).unref();
+    const now = performance.now();
+    const wait = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(at - now)));
+    this.timerAt = wait === MAX_TIMER_MS ? Math.floor(now + wait) : at;
+    this.timer = setTimeout(this.onTimer, wait).unref();
   }
 
   private readonly onTimer = (): void => {

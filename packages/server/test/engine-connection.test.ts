@@ -1,5 +1,5 @@
 import type { Socket } from '@emitwire/server';
-import { RawClient, cleanup, client, connected, once, startServer } from './helpers.js';
+import { RawClient, cleanup, client, connected, delay, once, startServer } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -24,6 +24,22 @@ describe('EngineConnection', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(official.connected).toBe(true);
     expect(reasons).toEqual(['raw:ping timeout']);
+  });
+
+  test('pingInterval / connectTimeout past the 32-bit timer range wait, without spinning on 1 ms timers', async () => {
+    // Node turns a setTimeout delay over 2^31-1 ms into 1 ms: the shared heartbeat and connect
+    // timers must not re-arm every millisecond for the life of the connection
+    const srv = await startServer({ pingInterval: 2 ** 32, pingTimeout: 2 ** 32, connectTimeout: 2 ** 32 });
+    const raw = await RawClient.open(srv, false);
+    const timers = jest.spyOn(global, 'setTimeout');
+    try {
+      await delay(50);
+      // the delay itself, and nothing else
+      expect(timers.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      timers.mockRestore();
+    }
+    expect(raw.closed).toBe(false);
   });
 
   test("after a namespace CONNECT, ws's receiver gets a fresh chunk list (idle memory); the connection works on", async () => {
