@@ -91,7 +91,9 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
    */
   constructor(uri: string, opts: Partial<ManagerOptions> = {}) {
     super();
-    const o = (this.opts = { ...DEFAULT_MANAGER_OPTIONS, ...opts });
+    // its own query object: one changed in place (`socket.io.opts.query.token = …`) must not be the
+    // defaults' one, shared by every manager created without a query
+    const o = (this.opts = { ...DEFAULT_MANAGER_OPTIONS, query: {}, ...opts });
     this.uri = parseUrl(uri).href;
     if (!this.#WebSocket()) invalidArgument('no WebSocket implementation: pass the WebSocket option');
     if (o.autoConnect) this.open();

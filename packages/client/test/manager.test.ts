@@ -1,4 +1,4 @@
-import { Manager, ClosedError, TimeoutError, ErrorCode, EmitwireError } from '@emitwire/client/node';
+import { Manager, ClosedError, TimeoutError, ErrorCode, EmitwireError, DEFAULT_MANAGER_OPTIONS } from '@emitwire/client/node';
 import { Manager as BrowserManager } from '@emitwire/client';
 import { FakeWebSocket } from './fake-websocket.js';
 
@@ -52,6 +52,16 @@ describe('handshake URL', () => {
     m.opts.query = { token: 'new' };
     m.close().open();
     expect(FakeWebSocket.last.url).toContain('token=new');
+  });
+
+  test("a manager's own query, changed in place, stays its own (not the defaults', not another server's)", () => {
+    const a = manager({ autoConnect: false });
+    a.opts.query.token = 'secret-of-a';
+    new Manager('http://other.test', { WebSocket: FakeWebSocket });
+    expect(FakeWebSocket.last.url).toBe('ws://other.test/socket.io/?EIO=4&transport=websocket');
+    expect(DEFAULT_MANAGER_OPTIONS.query).toEqual({});
+    a.open();
+    expect(FakeWebSocket.last.url).toContain('token=secret-of-a');
   });
 
   test('binary messages are asked for as ArrayBuffer where the default is Blob', () => {
