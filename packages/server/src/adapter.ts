@@ -10,7 +10,7 @@ export type SocketId = string;
 export interface BroadcastFlags {
   /** Skip recipients whose connection is not ready to write at once. */
   volatile?: boolean;
-  /** Compress with permessage-deflate (when enabled). */
+  /** `false` sends uncompressed; otherwise compressed with permessage-deflate (when enabled). */
   compress?: boolean;
   /** Only the sockets of this server process (meaningful for cluster adapters). */
   local?: boolean;

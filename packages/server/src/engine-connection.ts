@@ -128,6 +128,10 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
    * undefined when none (the connection is not in the dirty list).
    */
   private queue: OutFrame | OutFrame[] | undefined = undefined;
+  /**
+   * The compress flag of each queued frame, only once one of this tick's frames is not to be
+   * compressed (`compress(false)`); undefined when all are (the default).
+   */
   private compressFlags: boolean[] | undefined = undefined;
   private queuedBytes = 0;
   /** Resolvers of `whenClosed()`, only while someone waits. */
@@ -183,9 +187,10 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
 
   /**
    * Queues the frames of one packet for this tick. Returns false when the connection is closed.
-   * Past `maxBacklog`, the connection is closed instead of growing.
+   * Past `maxBacklog`, the connection is closed instead of growing. `compress: false` sends them
+   * uncompressed even with permessage-deflate on (Socket.IO's `compress(false)`; on by default).
    */
-  write(frames: EngineFrames, compress = false): boolean {
+  write(frames: EngineFrames, compress = true): boolean {
     if (this.readyState !== 'open') return false;
     const fresh = this.queue === undefined;
     if (typeof frames === 'string') this.enqueue(frames, compress);
@@ -241,12 +246,12 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     this.queuedBytes = 0;
     if (this.ws.readyState !== 1 /* OPEN */) return;
     if (!Array.isArray(queue)) {
-      sendFrame(this.ws, queue, flags?.[0] ?? false);
+      sendFrame(this.ws, queue, flags?.[0] ?? true);
       return;
     }
     const raw = rawSocket(this.ws);
     raw?.cork();
-    for (let i = 0; i < queue.length; i++) sendFrame(this.ws, queue[i]!, flags?.[i] ?? false);
+    for (let i = 0; i < queue.length; i++) sendFrame(this.ws, queue[i]!, flags?.[i] ?? true);
     raw?.uncork();
   }
 
@@ -255,12 +260,12 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     const queue = this.queue;
     if (queue === undefined) {
       this.queue = frame;
-      if (compress) this.compressFlags = [true];
+      if (!compress) this.compressFlags = [false];
       return;
     }
     // frames are strings, PreparedText and binary data, never arrays
     const list = Array.isArray(queue) ? queue : (this.queue = [queue]);
-    if (compress) this.compressFlags ??= new Array<boolean>(list.length).fill(false);
+    if (!compress) this.compressFlags ??= new Array<boolean>(list.length).fill(true);
     this.compressFlags?.push(compress);
     list.push(frame);
   }

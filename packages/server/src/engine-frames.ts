@@ -37,21 +37,26 @@ export function frameSize(frame: OutFrame): number {
   return frame.size;
 }
 
+// ws compresses unless told not to (its `compress` option defaults to true, and applies only when
+// permessage-deflate was negotiated, above its threshold): the usual frame is sent without options
 const SEND_TEXT = { binary: false } as const;
-const SEND_TEXT_COMPRESS = { binary: false, compress: true } as const;
-const SEND_BINARY_COMPRESS = { binary: true, compress: true } as const;
+const SEND_TEXT_PLAIN = { binary: false, compress: false } as const;
+const SEND_BINARY_PLAIN = { binary: true, compress: false } as const;
 
-/** Sends one frame on the WebSocket at once (no batching). */
-export function sendFrame(ws: EngineWebSocket, frame: OutFrame, compress = false): void {
+/**
+ * Sends one frame on the WebSocket at once (no batching). `compress: false` (Socket.IO's
+ * `compress(false)`) sends it uncompressed even with permessage-deflate on.
+ */
+export function sendFrame(ws: EngineWebSocket, frame: OutFrame, compress = true): void {
   if (typeof frame === 'string') {
-    if (compress) ws.send(frame, SEND_TEXT_COMPRESS);
-    else ws.send(frame);
+    if (compress) ws.send(frame);
+    else ws.send(frame, SEND_TEXT_PLAIN);
   } else if (frame instanceof PreparedText) {
-    ws.send(frame.bytes, compress ? SEND_TEXT_COMPRESS : SEND_TEXT);
+    ws.send(frame.bytes, compress ? SEND_TEXT : SEND_TEXT_PLAIN);
   } else {
     // ws sends Blobs as well as buffers and views
     const data = frame as Buffer;
-    if (compress) ws.send(data, SEND_BINARY_COMPRESS);
-    else ws.send(data);
+    if (compress) ws.send(data);
+    else ws.send(data, SEND_BINARY_PLAIN);
   }
 }

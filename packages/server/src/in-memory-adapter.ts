@@ -112,7 +112,7 @@ export class InMemoryAdapter implements Adapter {
       // encoded once, on the first recipient; the same frames go to every other one
       frames ??= toEngineFrames(encodePacket({ ...packet, nsp: this.nsp.name }), true);
       if (socket._hasOutgoingListeners) socket._notifyOutgoing(data[0], data.slice(1));
-      socket.conn.write(frames, flags.compress === true);
+      socket.conn.write(frames, flags.compress !== false);
     });
   }
 
@@ -142,7 +142,7 @@ export class InMemoryAdapter implements Adapter {
       }, flags.timeout);
       if (!waiting) ack(NO_ANSWER);
       if (socket._hasOutgoingListeners) socket._notifyOutgoing(data[0], data.slice(1));
-      socket.conn.write(frames, flags.compress === true);
+      socket.conn.write(frames, flags.compress !== false);
     });
     clientCount(count);
   }

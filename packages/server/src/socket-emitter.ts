@@ -139,5 +139,5 @@ function sendEvent<C extends EventContract>(
   if (flags.volatile === true && !socket.conn.writable) return false;
   if (settle !== undefined) (socket._acks ??= new PendingAcks()).add(packet.id!, settle, flags.timeout);
   if (socket._anyOutgoing.length > 0) socket._notifyOutgoing(ev, args);
-  return socket.conn.write(frames, flags.compress === true);
+  return socket.conn.write(frames, flags.compress !== false);
 }

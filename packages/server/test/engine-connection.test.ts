@@ -1,4 +1,5 @@
 import type { Socket } from '@emitwire/server';
+import { frame, rawRequest, upgradeRequest } from './raw-http.js';
 import { RawClient, cleanup, client, connected, delay, once, startServer } from './helpers.js';
 
 afterEach(cleanup);
@@ -82,6 +83,29 @@ describe('EngineConnection', () => {
     expect(got).toEqual([['blob', [1, 2, 3]], ['text', 'after'], ['blob', [4]]]);
   });
 
+  test('with perMessageDeflate, compress(false) sends a frame uncompressed; by default and with compress(true) it is compressed', async () => {
+    const srv = await startServer({ perMessageDeflate: { threshold: 0 } });
+    const serverSide = once<[Socket]>(srv.io, 'connection');
+    const up = await rawRequest(srv.port, upgradeRequest('/socket.io/?EIO=4&transport=websocket', ['Sec-WebSocket-Extensions: permessage-deflate']));
+    expect(up.head).toMatch(/permessage-deflate/);
+    let received = up.rest;
+    up.socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    up.socket.write(frame(0x1, '40'));
+    const [s] = await serverSide;
+    const text = 'x'.repeat(50);
+    s.compress(false).emit('plain', text);
+    s.emit('default', text);
+    s.compress(true).emit('deflated', text);
+    srv.io.compress(false).emit('plain', text);
+    srv.io.emit('default', text);
+    s.compress(false).emit('plain', Buffer.from(text));
+    await delay(50);
+    up.socket.destroy();
+    // RSV1 (0x40) marks a compressed message; after the open packet and the CONNECT answer
+    const rsv1 = frameHeads(received).map((b0) => (b0 & 0x40) !== 0);
+    expect(rsv1.slice(2)).toEqual([false, true, true, false, true, false, false]);
+  });
+
   test('a backlog past maxBacklog closes the connection with a clear reason (EW_BUFFER_FULL)', async () => {
     const srv = await startServer({ maxBacklog: 10_000 });
     const serverSide = once<[Socket]>(srv.io, 'connection');
@@ -119,3 +143,19 @@ describe('EngineConnection', () => {
     expect(await raw.whenClosed()).toBe(1002);
   });
 });
+
+/** The first header byte of each unmasked server frame in `data` (payloads under 64 KiB). */
+function frameHeads(data: Buffer): number[] {
+  const heads: number[] = [];
+  for (let i = 0; i + 2 <= data.length; ) {
+    let len = data[i + 1]! & 0x7f;
+    let header = 2;
+    if (len === 126) {
+      len = data.readUInt16BE(i + 2);
+      header = 4;
+    }
+    heads.push(data[i]!);
+    i += header + len;
+  }
+  return heads;
+}
