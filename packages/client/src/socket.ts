@@ -292,6 +292,10 @@ export class Socket<C extends EventContract = EventContract> extends Link<
       case SOCKET_OPEN: {
         const pid = this.#pid;
         const n = ++this.#opens;
+        // a new CONNECT: what a server replayed before an answer that never came (the connection
+        // lost, the namespace left, the connection refused) is not for this one
+        this.#received = [];
+        this.#lost = false;
         // the auth callback counts once, for this connection only (not after a reconnection or
         // disconnect()). Auth larger than the server's maxPayload (refused here, as the server would
         // refuse it), or an auth function that throws: connect_error, the socket stays disconnected
@@ -318,9 +322,8 @@ export class Socket<C extends EventContract = EventContract> extends Link<
         break;
       case SOCKET_CLOSE: {
         const connected = this.connected;
-        this.connected = this.#lost = false;
+        this.connected = false;
         this.id = undefined;
-        this.#received = [];
         if (connected) this.emitReserved('disconnect', a as DisconnectReason, b);
         // acks of emits still buffered survive: those emits are sent on reconnect
         for (const [id, settle] of this.#acks) {
@@ -340,7 +343,6 @@ export class Socket<C extends EventContract = EventContract> extends Link<
         this.connected = true;
         this.#received = [];
         this.#buffer = [];
-        this.#lost = false;
         for (const p of received) this.#onEvent(p);
         for (const p of buffered) {
           try {

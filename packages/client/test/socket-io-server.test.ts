@@ -222,6 +222,34 @@ test('connection state recovery: recovered, missed events replayed', async () =>
   expect(got).toEqual([1, 2]);
 });
 
+test('connection state recovery refused by a middleware, then accepted: the missed events are delivered once', async () => {
+  await peer.close();
+  // the server replays missed events before its middlewares run (and again on the next try)
+  peer = await startPeer({ connectionStateRecovery: { skipMiddlewares: false } });
+  let refuse = false;
+  peer.io.use((_s, next) => next(refuse ? new Error('token expired') : undefined));
+  const serverSide = nextConnection();
+  const socket = client();
+  const got: unknown[] = [];
+  socket.on('tick', (n) => got.push(n));
+  await once(socket, 'connect');
+  peer.io.emit('tick', 1);
+  await new Promise((r) => setTimeout(r, 20));
+  refuse = true;
+  (await serverSide).conn.close();
+  await once(socket, 'disconnect');
+  peer.io.emit('tick', 2); // missed while disconnected
+  const [err] = await once<[RpcError]>(socket, 'connect_error');
+  expect(err).toMatchObject({ code: ErrorCode.CONNECT_REFUSED, message: 'token expired' });
+  expect(got).toEqual([1]);
+  refuse = false; // a new token
+  socket.connect();
+  await once(socket, 'connect');
+  expect(socket.recovered).toBe(true);
+  await new Promise((r) => setTimeout(r, 20));
+  expect(got).toEqual([1, 2]);
+});
+
 test('a handler error payload rejects emitWithAck with that RpcError', async () => {
   peer.io.on('connection', (s) => {
     s.on('fail', (ack: (e: unknown) => void) => ack({ __emitwire_error__: { code: 'E_DENIED', message: 'denied' } }));

@@ -234,6 +234,26 @@ describe('connecting', () => {
     expect(socket.recovered).toBe(false);
   });
 
+  test('events received before a CONNECT answer that never came (namespace left, or refused) are not delivered on a later connect', () => {
+    const { socket, connect } = setup();
+    const got: unknown[] = [];
+    socket.on('x', (v) => got.push(v));
+    connect('s', ',"pid":"p"');
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.receive('42["x",1,"o1"]'); // a recovery replay, then the user leaves
+    socket.disconnect();
+    socket.connect();
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.receive('42["x",2,"o2"]'); // a replay, then a refusal
+    FakeWebSocket.last.receive('44{"message":"no"}');
+    socket.connect();
+    connect('s', ',"pid":"p"');
+    expect(got).toEqual([]);
+    expect(socket.recovered).toBe(true);
+  });
+
   test('a CONNECT answer without sid is a connect_error', () => {
     const { socket, ws } = setup();
     const errors: Error[] = [];
