@@ -246,13 +246,31 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     this.queuedBytes = 0;
     if (this.ws.readyState !== 1 /* OPEN */) return;
     if (!Array.isArray(queue)) {
-      sendFrame(this.ws, queue, flags?.[0] ?? true);
+      try {
+        sendFrame(this.ws, queue, flags?.[0] ?? true);
+      } catch (err) {
+        this.sendFailed(err);
+      }
       return;
     }
     const raw = rawSocket(this.ws);
     raw?.cork();
-    for (let i = 0; i < queue.length; i++) sendFrame(this.ws, queue[i]!, flags?.[i] ?? true);
-    raw?.uncork();
+    try {
+      for (let i = 0; i < queue.length; i++) sendFrame(this.ws, queue[i]!, flags?.[i] ?? true);
+    } catch (err) {
+      this.sendFailed(err);
+    } finally {
+      raw?.uncork();
+    }
+  }
+
+  /**
+   * ws refused a frame (binary data detached since the emit): the frames after it cannot follow in
+   * order, so the connection goes, with the reason; the flush of every other connection goes on.
+   */
+  private sendFailed(err: unknown): void {
+    const description = err instanceof Error ? err : new Error(String(err));
+    this.closeWith('transport error', description, 1011, 'send failed', true);
   }
 
   private enqueue(frame: OutFrame, compress: boolean): void {

@@ -1,6 +1,6 @@
 import type { Socket } from '@emitwire/server';
 import { frame, rawRequest, upgradeRequest } from './raw-http.js';
-import { RawClient, cleanup, client, connected, delay, once, startServer } from './helpers.js';
+import { RawClient, cleanup, client, connected, delay, guardProcess, once, startServer } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -10,6 +10,36 @@ describe('EngineConnection', () => {
     const c = new RawClient(`${srv.wsUrl}/socket.io/?EIO=4&transport=websocket`);
     const open = JSON.parse(String(await c.next()).slice(1));
     expect(open).toEqual({ sid: expect.stringMatching(/^[A-Za-z0-9_-]{20}$/), upgrades: [], pingInterval: 1234, pingTimeout: 567, maxPayload: 4321 });
+  });
+
+  test('a frame ws refuses at flush time (a buffer detached after emit) closes that connection only; the others of the tick are sent', async () => {
+    const guard = guardProcess();
+    try {
+      const srv = await startServer();
+      const sockets: Socket[] = [];
+      srv.io.on('connection', (s) => void sockets.push(s));
+      const a = client(srv);
+      await connected(a);
+      const b = client(srv);
+      await connected(b);
+      const [sa, sb] = sockets as [Socket, Socket];
+      const reason = once(sa, 'disconnect');
+      const got = once(b, 'bin');
+      const buf = new ArrayBuffer(8);
+      sa.emit('bin', buf);
+      sb.emit('bin', new Uint8Array([1, 2]));
+      // the caller hands the buffer elsewhere in the same tick: ws throws when it sends it
+      structuredClone(buf, { transfer: [buf] });
+      expect(await reason).toEqual(['transport error', expect.objectContaining({ message: expect.stringContaining('detached') })]);
+      expect(Buffer.from((await got)[0] as ArrayBuffer)).toEqual(Buffer.from([1, 2]));
+      // the next ticks flush as usual
+      const again = once(b, 'later');
+      sb.emit('later', 1);
+      expect(await again).toEqual([1]);
+      expect(guard.errors).toEqual([]);
+    } finally {
+      guard.restore();
+    }
   });
 
   test('heartbeat keeps an answering client; a silent one is closed with "ping timeout"', async () => {
