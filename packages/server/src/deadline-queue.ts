@@ -105,11 +105,16 @@ export class DeadlineQueue<T extends DeadlineEntry> implements DeadlineHolder {
     const now = performance.now() + SLACK_MS;
     // entries scheduled by `expire` go behind `last` and wait for a later turn (even with delay 0)
     const last = this.tail;
-    for (let entry = this.head; entry !== undefined && entry._dlAt <= now; entry = this.head) {
-      this.cancel(entry);
-      this.expire(entry);
-      if (entry === last) break;
+    // re-armed whatever `expire` does: one that throws (a failing adapter on a ping-timeout close)
+    // must not stop the deadlines of every other connection
+    try {
+      for (let entry = this.head; entry !== undefined && entry._dlAt <= now; entry = this.head) {
+        this.cancel(entry);
+        this.expire(entry);
+        if (entry === last) break;
+      }
+    } finally {
+      if (this.head !== undefined) this.arm();
     }
-    if (this.head !== undefined) this.arm();
   };
 }
