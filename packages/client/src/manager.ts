@@ -136,9 +136,11 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
       const ws = (this.#ws = new (this.#WebSocket()!)(url.href));
       // browsers and Node's global WebSocket deliver Blobs by default; `ws` delivers Buffers (kept)
       if (ws.binaryType === 'blob') ws.binaryType = 'arraybuffer';
-      let failed = false;
-      ws.onerror = () => (failed = true);
-      ws.onclose = (ev: { reason?: string }) => this.#onClose(failed ? 'transport error' : 'transport close', ev);
+      // an error ends the connection at once, without waiting for the close event that should follow
+      // it: undici's WebSocket (Node's global) before nodejs/undici#3566 never fires it for a refused
+      // connection, which then failed only at the open timeout (as engine.io-client does)
+      ws.onerror = (ev: unknown) => this.#onClose('transport error', ev);
+      ws.onclose = (ev: unknown) => this.#onClose('transport close', ev);
       ws.onmessage = (ev: { data: unknown }) => this.#onMessage(ev.data);
     } catch {
       // a constructor that throws (a browser refusing ws:// from an https: page, a bad header for

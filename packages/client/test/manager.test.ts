@@ -204,6 +204,33 @@ describe('Engine.IO', () => {
   });
 });
 
+describe('a WebSocket that reports an error and no close (undici before nodejs/undici#3566, e.g. Node 20 --experimental-websocket)', () => {
+  const errorOnly = (ws: FakeWebSocket) => {
+    ws.readyState = 3;
+    (ws.onerror as ((ev: unknown) => void) | null)?.({});
+  };
+
+  test('a refused connection is a failed attempt at once (not after the 20 s open timeout), then reconnects', () => {
+    const m = manager();
+    const log = record(m);
+    errorOnly(FakeWebSocket.last);
+    expect(log).toEqual(['error:EW_DISCONNECTED']);
+    jest.advanceTimersByTime(1000);
+    expect(log).toEqual(['error:EW_DISCONNECTED', 'reconnect_attempt:1']);
+    FakeWebSocket.last.handshake();
+    expect(log.at(-1)).toBe('reconnect:1');
+  });
+
+  test('an open connection that errors is a transport error at once', () => {
+    const m = manager();
+    const log = record(m);
+    FakeWebSocket.last.handshake();
+    errorOnly(FakeWebSocket.last);
+    expect(log).toEqual(['open', 'close:transport error']);
+    expect(m.readyState).toBe('closed');
+  });
+});
+
 describe('a WebSocket constructor that throws', () => {
   test('(a browser refusing ws:// from an https: page) is a failed attempt, reported and retried', () => {
     let refuse = true;
