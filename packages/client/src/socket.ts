@@ -336,15 +336,16 @@ export class Socket<C extends EventContract = EventContract> extends Link<
         if (typeof sid !== 'string') return this.emitReserved('connect_error', new RpcError('EW_INVALID_PAYLOAD' satisfies ErrorCodeValue));
         const session = typeof pid === 'string' ? pid : undefined;
         const received = this.#received;
-        const buffered = this.#buffer;
         this.id = sid;
         this.recovered = !!session && session === this.#pid && !this.#lost;
         this.#pid = session;
         this.connected = true;
         this.#received = [];
-        this.#buffer = [];
-        for (const p of received) this.#onEvent(p);
-        for (const p of buffered) {
+        // the emits buffered while offline, in order, before what the replay's listeners emit. A
+        // listener (outgoing, replayed event) may leave (disconnect()): then nothing more is sent
+        // for the namespace (a socket.io server closes the shared connection on it), what is left
+        // stays buffered for a later connect(), the rest of the replay is dropped, and no connect event
+        for (let p; this.connected && (p = this.#buffer.shift()); ) {
           try {
             this.#write(p);
           } catch (err) {
@@ -353,7 +354,8 @@ export class Socket<C extends EventContract = EventContract> extends Link<
             if (!this.#acks.get(p[2]!)?.(err as Error)) console.warn(err);
           }
         }
-        this.emitReserved('connect');
+        for (const p of received) if (this.connected) this.#onEvent(p);
+        if (this.connected) this.emitReserved('connect');
         break;
       }
       case EVENT:

@@ -254,6 +254,71 @@ describe('connecting', () => {
     expect(socket.recovered).toBe(true);
   });
 
+  test('a replayed event whose listener leaves (disconnect()): no connect event, nothing more sent for the namespace, offline emits kept', () => {
+    const { socket, connect, sent } = setup();
+    const admin = socket.io.socket('/admin'); // keeps the connection open
+    connect('s', ',"pid":"p"');
+    FakeWebSocket.last.receive('40/admin,{"sid":"a"}');
+    FakeWebSocket.last.drop();
+    const log: string[] = [];
+    socket.on('connect', () => log.push('connect'));
+    socket.on('disconnect', (reason) => log.push(`disconnect:${reason}`));
+    socket.on('bye', (n) => {
+      log.push(`bye:${String(n)}`);
+      socket.disconnect();
+    });
+    socket.onAnyOutgoing((event) => log.push(`out:${String(event)}`));
+    socket.emit('offline', 1); // buffered
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.receive('40/admin,{"sid":"a"}');
+    sent();
+    FakeWebSocket.last.receive('42["bye",1,"o1"]'); // replayed before the answer
+    FakeWebSocket.last.receive('42["bye",2,"o2"]');
+    connect('s', ',"pid":"p"');
+    // the emit buffered before the replay's listener left is sent (the socket was connected), the
+    // rest of the replay is not delivered to a socket that left, and no connect event follows
+    expect(log).toEqual(['out:offline', 'bye:1', 'disconnect:io client disconnect']);
+    expect(sent()).toEqual(['42["offline",1]', '41']);
+    expect(admin.connected).toBe(true);
+    socket.emit('later', 2); // buffered for a later connect()
+    socket.connect();
+    expect(sent()).toEqual(['40{"pid":"p","offset":"o1"}']);
+    connect('s2', ',"pid":"p2"');
+    expect(sent()).toEqual(['42["later",2]']);
+    expect(log.at(-1)).toBe('connect');
+  });
+
+  test('an outgoing listener that leaves during the flush keeps the rest of the offline emits buffered, with their acks', () => {
+    const { socket, connect, sent } = setup();
+    const admin = socket.io.socket('/admin');
+    connect();
+    FakeWebSocket.last.receive('40/admin,{"sid":"a"}');
+    FakeWebSocket.last.drop();
+    const log: string[] = [];
+    socket.on('connect', () => log.push('connect'));
+    socket.onAnyOutgoing((event) => {
+      log.push(`out:${String(event)}`);
+      if (event === 'first') socket.disconnect();
+    });
+    const answers: unknown[] = [];
+    socket.emit('first');
+    socket.emit('second', (v: unknown) => answers.push(v));
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.receive('40/admin,{"sid":"a"}');
+    connect('s2');
+    expect(sent().filter((m) => !String(m).startsWith('40/admin'))).toEqual(['40', '42["first"]', '41']);
+    expect(log).toEqual(['out:first']);
+    expect(admin.connected).toBe(true);
+    socket.connect();
+    connect('s3');
+    expect(sent()).toEqual(['40', '420["second"]']);
+    FakeWebSocket.last.receive('430["ok"]');
+    expect(answers).toEqual(['ok']);
+    expect(log).toEqual(['out:first', 'out:second', 'connect']);
+  });
+
   test('a CONNECT answer without sid is a connect_error', () => {
     const { socket, ws } = setup();
     const errors: Error[] = [];
