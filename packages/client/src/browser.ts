@@ -6,5 +6,6 @@ import * as emitwire from './index.js';
 
 const g = globalThis as Record<string, unknown>;
 g.emitwire = emitwire;
-g.io = emitwire.io;
+// as socket.io.js defines it: pages call io.connect(url), its old name, and reach io.Manager, io.Socket
+g.io = Object.assign(emitwire.io, { connect: emitwire.io, Manager: emitwire.Manager, Socket: emitwire.Socket });
 g.SocketIO = emitwire.SocketIO;

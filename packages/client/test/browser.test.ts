@@ -14,6 +14,8 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { describeInChromium, launchChromium } from '../../../test/support/chromium.js';
 import { Server } from 'socket.io';
+import { runInNewContext } from 'node:vm';
+import { FakeWebSocket } from './fake-websocket.js';
 
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
@@ -42,6 +44,41 @@ let http: HttpServer;
 let server: Server;
 let browser: Browser;
 let workdir: string;
+
+/** dist/emitwire.min.js as the package build makes it, run in a fresh context with `WebSocket` given. */
+function runScriptBuild(WebSocket: unknown): Record<string, unknown> {
+  const outdir = mkdtempSync(join(tmpdir(), 'emitwire-script-'));
+  try {
+    const builder = pathToFileURL(resolve(__dirname, '../scripts/browser-bundles.mjs')).href;
+    execFileSync(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(builder)}); await m.buildBrowserBundles({ outdir: ${JSON.stringify(outdir)} });`,
+    ]);
+    const context: Record<string, unknown> = { WebSocket, URL, setTimeout, clearTimeout, TextEncoder, Blob };
+    runInNewContext(readFileSync(join(outdir, 'emitwire.min.js'), 'utf8'), context);
+    return context;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+test("the <script> build's globals: emitwire, SocketIO, and io with socket.io.js's io.connect, io.Manager, io.Socket", () => {
+  const g = runScriptBuild(FakeWebSocket) as {
+    emitwire: { io: unknown; Manager: unknown; Socket: unknown };
+    SocketIO: unknown;
+    io: ((uri: string, opts: object) => { nsp: string; io: { close(): void } }) & { connect: typeof g.io; Manager: unknown; Socket: unknown };
+  };
+  expect(g.io).toBe(g.emitwire.io);
+  expect(typeof g.SocketIO).toBe('function');
+  // pages written for Socket.IO's /socket.io/socket.io.js call io.connect(url) (its old name)
+  const socket = g.io.connect('http://example.test/admin', { forceNew: true });
+  expect(socket.nsp).toBe('/admin');
+  expect(FakeWebSocket.last.url).toBe('ws://example.test/socket.io/?EIO=4&transport=websocket');
+  socket.io.close();
+  expect(g.io.Manager).toBe(g.emitwire.Manager);
+  expect(g.io.Socket).toBe(g.emitwire.Socket);
+});
 
 describeInChromium('the browser test of @emitwire/client')('in Chromium', () => {
   beforeAll(async () => {
