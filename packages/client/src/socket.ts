@@ -324,6 +324,9 @@ export class Socket<C extends EventContract = EventContract> extends Link<
         const connected = this.connected;
         this.connected = false;
         this.id = undefined;
+        // only a disconnection the client did not choose is recoverable (PROTOCOL.md): after
+        // `io client disconnect` (or the server's own DISCONNECT) the next CONNECT starts afresh
+        if ((a as string).startsWith('io ')) this.#pid = undefined;
         if (connected) this.emitReserved('disconnect', a as DisconnectReason, b);
         // acks of emits still buffered survive: those emits are sent on reconnect
         for (const [id, settle] of this.#acks) {

@@ -283,7 +283,8 @@ describe('connecting', () => {
     expect(admin.connected).toBe(true);
     socket.emit('later', 2); // buffered for a later connect()
     socket.connect();
-    expect(sent()).toEqual(['40{"pid":"p","offset":"o1"}']);
+    // (the client chose that disconnection: no session is offered again)
+    expect(sent()).toEqual(['40']);
     connect('s2', ',"pid":"p2"');
     expect(sent()).toEqual(['42["later",2]']);
     expect(log.at(-1)).toBe('connect');
@@ -1008,6 +1009,29 @@ describe('connection state recovery', () => {
       ['a', 'off-1'],
       ['b', 'off-2'],
     ]);
+  });
+
+  test('a disconnection the client chose (socket.disconnect(), manager.close()) or the server sent is not recovered', () => {
+    const { socket, connect, sent } = setup();
+    const again = (leave: () => void): string[] => {
+      connect('s1', ',"pid":"p1"');
+      FakeWebSocket.last.receive('42["m","a","off-1"]');
+      leave();
+      socket.connect();
+      if (socket.io.readyState !== 'open') FakeWebSocket.last.handshake();
+      return (sent() as string[]).filter((f) => f.startsWith('40'));
+    };
+    sent();
+    expect(again(() => socket.disconnect())).toEqual(['40']);
+    expect(again(() => socket.io.close())).toEqual(['40']);
+    expect(again(() => FakeWebSocket.last.receive('41'))).toEqual(['40']);
+    // a transport drop still is
+    connect('s1', ',"pid":"p1"');
+    FakeWebSocket.last.receive('42["m","b","off-2"]');
+    FakeWebSocket.last.drop();
+    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.handshake();
+    expect(sent()).toEqual(['40{"pid":"p1","offset":"off-2"}']);
   });
 
   test('a different pid back means a new session', () => {
