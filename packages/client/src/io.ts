@@ -30,7 +30,13 @@ export function ioFor<O extends Partial<ClientOptions>>(M: new (uri: string, opt
     const url = parseUrl(uri);
     // one key for one server path: the default written or not, with or without the trailing slash
     const key = url.origin + (opts.path ?? DEFAULT_MANAGER_OPTIONS.path).replace(/\/?$/, '/');
-    const nsp = url.pathname;
+    // the namespace as written (`/café`, `/my room`), as socket.io-client sends it; URL encodes it
+    let nsp = url.pathname;
+    try {
+      nsp = decodeURI(nsp);
+    } catch {
+      // a malformed escape stays as it is
+    }
     let manager = managers.get(key);
     // the same namespace twice gets its own connection, as in socket.io-client
     if (opts.forceNew || opts.multiplex === false || manager?.nsps.has(nsp)) manager = new M(url.href, opts);

@@ -13,6 +13,15 @@ test('sockets to one origin share a manager; the namespace comes from the path',
   expect([a.nsp, b.nsp]).toEqual(['/', '/admin']);
 });
 
+test('the namespace is sent as written, as socket.io-client sends it (not percent-encoded)', () => {
+  const nsp = (uri: string): string => io(uri, { ...opts, forceNew: true }).nsp;
+  expect(nsp('http://127.0.0.1:3000/café')).toBe('/café');
+  expect(nsp('http://127.0.0.1:3000/my room')).toBe('/my room');
+  expect(nsp('http://127.0.0.1:3000/聊天')).toBe('/聊天');
+  // a malformed escape is kept
+  expect(nsp('http://127.0.0.1:3000/%E0%A4%A')).toBe('/%E0%A4%A');
+});
+
 test('the same namespace again, forceNew or multiplex: false get a new manager', () => {
   const a = io('http://cache2.test/x', opts);
   expect(io('http://cache2.test/x', opts).io).not.toBe(a.io);

@@ -41,6 +41,15 @@ test('connects with auth and query; ids match the server', async () => {
   expect(s.handshake.query).toMatchObject({ fromUrl: '1', fromOpts: '2', EIO: '4', transport: 'websocket' });
 });
 
+test('a namespace with non-ASCII characters or a space connects by its name, as written', async () => {
+  for (const nsp of ['/café', '/my room']) {
+    const serverSide = nextConnection(nsp);
+    const socket = client(nsp);
+    await once(socket, 'connect');
+    expect((await serverSide).nsp.name).toBe(nsp);
+  }
+});
+
 test('emit with ack callback and emitWithAck; the server asks the client for acks', async () => {
   peer.io.on('connection', (s) => {
     s.on('sum', (a: number, b: number, ack: (n: number) => void) => ack(a + b));
