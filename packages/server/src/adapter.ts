@@ -42,7 +42,11 @@ export interface Adapter {
   readonly rooms: ReadonlyMap<Room, ReadonlySet<SocketId>>;
   /** The ids of the sockets a broadcast with these options reaches. */
   sockets(opts: BroadcastOptions): Promise<Set<SocketId>>;
-  /** Sends a packet to the targets, encoding it once. */
+  /**
+   * Sends a packet to the targets, encoding it once. With connection state recovery on, an EVENT
+   * packet without ack id that is not volatile gets its offset appended to `packet.data` (the
+   * adapter may push onto that array) and is kept for the sockets that reconnect.
+   */
   broadcast(packet: Packet, opts: BroadcastOptions): void;
   /**
    * Sends a packet that asks for acks (its `id` is set) to the targets, encoding it once.
@@ -60,10 +64,37 @@ export interface Adapter {
   delSockets(opts: BroadcastOptions, rooms: Room[]): void;
   /** Disconnects the targets. */
   disconnectSockets(opts: BroadcastOptions, close: boolean): void;
+  /**
+   * Connection state recovery (only called when `connectionStateRecovery` is on): keeps the
+   * session of a socket that dropped for a reason its client did not choose.
+   */
+  persistSession?(session: PersistedSession): void;
+  /**
+   * Connection state recovery: the session `pid` with the event packets it missed after `offset`,
+   * or `null` when it cannot be recovered (unknown, expired, or the offset is no longer held).
+   */
+  restoreSession?(pid: string, offset: string): RestoredSession | null | Promise<RestoredSession | null>;
   /** Sends an event to the other server processes (no-op in memory). */
   serverSideEmit(args: unknown[]): void;
   /** Releases resources when the server closes. */
   close(): void | Promise<void>;
+}
+
+/** What connection state recovery keeps of a socket that dropped. */
+export interface PersistedSession {
+  /** The socket id. */
+  sid: SocketId;
+  /** The private session id the client sends back to recover. */
+  pid: string;
+  /** Its rooms (its own id included). */
+  rooms: Room[];
+  /** `socket.data`. */
+  data: unknown;
+}
+
+/** A recovered session: with the data of the event packets it missed (each with its offset last), in order. */
+export interface RestoredSession extends PersistedSession {
+  missedPackets: unknown[][];
 }
 
 /**

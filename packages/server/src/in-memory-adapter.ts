@@ -8,11 +8,12 @@
  * and an `id → null` entry still cost ~46 bytes in a table of thousands). Joining any other room, or
  * leaving its own, gives it an entry for good; so does any id the namespace does not know.
  */
-import { TimeoutError, encodePacket, type Packet } from '@emitwire/protocol';
-import { NO_ANSWER, type Adapter, type BroadcastOptions, type Room, type SocketId } from './adapter.js';
+import { PacketType, TimeoutError, encodePacket, type Packet } from '@emitwire/protocol';
+import { NO_ANSWER, type Adapter, type BroadcastOptions, type PersistedSession, type RestoredSession, type Room, type SocketId } from './adapter.js';
 import { toEngineFrames, type EngineFrames } from './engine-frames.js';
 import type { Namespace } from './namespace.js';
 import { RoomsView } from './rooms-view.js';
+import { SessionStore } from './session-store.js';
 import type { Socket } from './socket.js';
 
 /** Rooms and broadcasts within one process. */
@@ -25,9 +26,12 @@ export class InMemoryAdapter implements Adapter {
   readonly rooms: ReadonlyMap<Room, ReadonlySet<SocketId>>;
   /** `rooms`, which also owns the rule of the implicit own rooms. */
   private readonly view: RoomsView;
+  /** Sessions and missed packets, only with connection state recovery on. */
+  private readonly store: SessionStore | undefined;
 
   constructor(readonly nsp: Namespace) {
     this.rooms = this.view = new RoomsView(this.joined, this.sids, nsp.sockets);
+    this.store = nsp._recovery === undefined ? undefined : new SessionStore(nsp._recovery);
   }
 
   addAll(id: SocketId, rooms: Iterable<Room>): void {
@@ -106,12 +110,20 @@ export class InMemoryAdapter implements Adapter {
   broadcast(packet: Packet, opts: BroadcastOptions): void {
     const { flags } = opts;
     const data = packet.data as [string, ...unknown[]];
+    // the arguments the outgoing listeners see (a recovery offset is not one of them)
+    const end = data.length;
     let frames: EngineFrames | undefined;
+    if (this.store !== undefined && flags.volatile !== true && packet.id === undefined && packet.type === PacketType.EVENT) {
+      // numbered and encoded once, then kept: data that cannot be encoded throws here, and is not kept
+      data.push(this.store.nextOffset);
+      frames = toEngineFrames(encodePacket({ ...packet, nsp: this.nsp.name }), true);
+      this.store.keep(data, opts);
+    }
     this.apply(opts, (socket) => {
       if (flags.volatile === true && !socket.conn.writable) return;
       // encoded once, on the first recipient; the same frames go to every other one
       frames ??= toEngineFrames(encodePacket({ ...packet, nsp: this.nsp.name }), true);
-      if (socket._hasOutgoingListeners) socket._notifyOutgoing(data[0], data.slice(1));
+      if (socket._hasOutgoingListeners) socket._notifyOutgoing(data[0], data.slice(1, end));
       socket.conn.write(frames, flags.compress !== false);
     });
   }
@@ -165,7 +177,17 @@ export class InMemoryAdapter implements Adapter {
     // one process: there is no other server to tell
   }
 
-  close(): void {}
+  persistSession(session: PersistedSession): void {
+    this.store?.persist(session);
+  }
+
+  restoreSession(pid: string, offset: string): RestoredSession | null {
+    return this.store?.restore(pid, offset) ?? null;
+  }
+
+  close(): void {
+    this.store?.close();
+  }
 
   /**
    * Calls `fn` for each target socket: in any of `rooms` (every socket when empty), in none of

@@ -15,6 +15,8 @@ export {
   type AdapterConstructor,
   type BroadcastFlags,
   type BroadcastOptions,
+  type PersistedSession,
+  type RestoredSession,
   type Room,
   type SocketId,
 } from './adapter.js';
@@ -22,7 +24,9 @@ export { InMemoryAdapter } from './in-memory-adapter.js';
 export { EngineConnection, type CloseReason } from './engine-connection.js';
 export {
   DEFAULT_OPTIONS,
+  DEFAULT_RECOVERY_OPTIONS,
   type ServerOptions,
+  type ConnectionStateRecoveryOptions,
   type CorsOptions,
   type OriginPolicy,
   type HandlerErrorContext,

@@ -12,13 +12,15 @@ import {
   type EventNames,
   type EventParams,
 } from '@emitwire/protocol';
-import type { Adapter, Room } from './adapter.js';
+import type { Adapter, RestoredSession, Room } from './adapter.js';
 import { BroadcastOperator, type BroadcastEmitArgs } from './broadcast-operator.js';
 import type { Client } from './client.js';
 import { toEngineFrames } from './engine-frames.js';
 import { invalidArgument } from './errors.js';
+import { isThenable } from './event-dispatch.js';
 import { generateId } from './id.js';
 import { ListenerMap, type AnyFunction, type ListenerSink } from './listeners.js';
+import type { ConnectionStateRecoveryOptions } from './options.js';
 import type { Server } from './server.js';
 import { Socket } from './socket.js';
 import type {
@@ -95,8 +97,12 @@ export class Namespace<C extends EventContract = EventContract> {
   /** @internal True for a dynamic namespace (a pattern), whose broadcasts reach its children. */
   readonly _isParent: boolean;
   private connectAnswer: readonly [prefix: string, suffix: string] | undefined = undefined;
+  /** @internal Connection state recovery's options, `undefined` when it is off. */
+  readonly _recovery: Readonly<Required<ConnectionStateRecoveryOptions>> | undefined;
 
   constructor(server: Server<C>, name: string, parent?: Namespace<C>, isParent = false) {
+    // before the adapter is made: it reads it
+    this._recovery = server._options.connectionStateRecovery as Required<ConnectionStateRecoveryOptions> | undefined;
     this.server = server;
     this.name = name;
     this.parent = parent;
@@ -281,12 +287,71 @@ export class Namespace<C extends EventContract = EventContract> {
    * The client hears when the CONNECT is over (`_connectEnded`), admitted or refused.
    */
   _add(client: Client, auth: Record<string, unknown> | undefined): void {
-    const socket = new Socket<C>(this, client, generateId(), auth);
+    if (this._recovery !== undefined) {
+      this.recover(client, auth);
+      return;
+    }
+    this.admit(client, new Socket<C>(this, client, generateId(), auth));
+  }
+
+  /**
+   * Connection state recovery: a CONNECT with `{ pid, offset }` gets its session back when the
+   * adapter still holds it (the same id, rooms and data; the packets missed replayed before the
+   * CONNECT answer); any other socket gets a new session id (`pid`) of its own.
+   */
+  private recover(client: Client, auth: Record<string, unknown> | undefined): void {
+    const pid = auth?.pid;
+    const offset = auth?.offset;
+    const restore = this.adapter.restoreSession;
+    if (typeof pid !== 'string' || typeof offset !== 'string' || restore === undefined) {
+      this.admitRecovering(client, auth, null);
+      return;
+    }
+    let session: RestoredSession | null | Promise<RestoredSession | null>;
+    try {
+      session = restore.call(this.adapter, pid, offset);
+    } catch {
+      session = null;
+    }
+    if (!isThenable(session)) {
+      this.admitRecovering(client, auth, session);
+      return;
+    }
+    // an adapter that looks sessions up elsewhere: the CONNECT waits (and keeps a child namespace)
+    this.admitting++;
+    const settle = (found: RestoredSession | null): void => {
+      this.admitting--;
+      if (client.conn.readyState !== 'open') {
+        client._connectEnded(this.name);
+        this._releaseIfEmpty();
+        return;
+      }
+      this.admitRecovering(client, auth, found);
+    };
+    (session as Promise<RestoredSession | null>).then(settle, () => settle(null));
+  }
+
+  private admitRecovering(client: Client, auth: Record<string, unknown> | undefined, session: RestoredSession | null): void {
+    if (session === null) {
+      const socket = new Socket<C>(this, client, generateId(), auth);
+      socket._session = { pid: generateId(), recovered: false };
+      this.admit(client, socket);
+      return;
+    }
+    const socket = new Socket<C>(this, client, session.sid, auth);
+    socket._session = { pid: session.pid, recovered: true };
+    socket._restore(session.rooms, session.data);
+    if (this._recovery!.skipMiddlewares) this.connect(client, socket, session.missedPackets);
+    else this.admit(client, socket, session.missedPackets);
+  }
+
+  /** Runs the connection middleware (the parent's first), then connects the socket. */
+  private admit(client: Client, socket: Socket<C>, missed?: unknown[][]): void {
     const chain = this.parent === undefined ? this.middlewares : [...this.parent.middlewares, ...this.middlewares];
     if (chain.length === 0) {
       // no middleware: admitted at once, with no closure (the client is open: it is decoding the
       // CONNECT, or has just checked, right now)
-      this.connect(client, socket);
+      this.connect(client, socket, missed);
       return;
     }
     this.admitting++;
@@ -310,7 +375,7 @@ export class Namespace<C extends EventContract = EventContract> {
       const fn = chain[i++];
       if (fn === undefined) {
         this.admitting--;
-        this.connect(client, socket);
+        this.connect(client, socket, missed);
         return;
       }
       let called = false;
@@ -332,11 +397,11 @@ export class Namespace<C extends EventContract = EventContract> {
   }
 
   /** Admits the socket: the client's CONNECT is over, the socket joins and hears `connection`. */
-  private connect(client: Client, socket: Socket<C>): void {
+  private connect(client: Client, socket: Socket<C>, missed?: unknown[][]): void {
     client._connectEnded(this.name);
     this.sockets.set(socket.id, socket);
     client._add(this.name, socket as unknown as Socket);
-    socket._onconnect();
+    socket._onconnect(missed);
     const args = [socket];
     this.emitLifecycle(socket, 'connection', args);
   }

@@ -33,6 +33,34 @@ export interface HandlerErrorContext {
   event: string;
 }
 
+/** Options of connection state recovery ({@link ServerOptions.connectionStateRecovery}). */
+export interface ConnectionStateRecoveryOptions {
+  /**
+   * Milliseconds a dropped socket's session (id, rooms, data) and the packets sent since are kept
+   * for its client to reconnect.
+   * @default 120_000 (2 minutes)
+   */
+  maxDisconnectionDuration?: number;
+  /**
+   * Skip the connection middleware for a socket whose session was recovered.
+   * @default true
+   */
+  skipMiddlewares?: boolean;
+  /**
+   * Most event packets kept per namespace for clients to catch up on. Past it the oldest go, and a
+   * client whose last packet went is not recovered (a new session, `socket.recovered` false).
+   * @default 10_000
+   */
+  maxStoredPackets?: number;
+}
+
+/** The defaults of {@link ConnectionStateRecoveryOptions}. */
+export const DEFAULT_RECOVERY_OPTIONS: Readonly<Required<ConnectionStateRecoveryOptions>> = {
+  maxDisconnectionDuration: 2 * 60 * 1000,
+  skipMiddlewares: true,
+  maxStoredPackets: 10_000,
+};
+
 /** Options of {@link Server}. Names and units follow Socket.IO where the option exists there. */
 export interface ServerOptions {
   /**
@@ -125,6 +153,16 @@ export interface ServerOptions {
    */
   cleanupEmptyChildNamespaces: boolean;
   /**
+   * Connection state recovery, as in Socket.IO: a client that lost its connection (transport close
+   * or error, ping timeout, server shutting down) and reconnects within `maxDisconnectionDuration`
+   * gets its socket id, rooms and `data` back, and the events it missed, and `socket.recovered` is
+   * true. Every event packet without ack that is not volatile then carries its offset as an extra
+   * last argument. `{}` turns it on with the defaults; absent or `undefined` leaves it off.
+   * @default undefined (off)
+   * @example { maxDisconnectionDuration: 60_000, skipMiddlewares: true }
+   */
+  connectionStateRecovery: ConnectionStateRecoveryOptions | undefined;
+  /**
    * The adapter class each namespace uses for rooms and broadcasts.
    * @default InMemoryAdapter
    */
@@ -154,6 +192,7 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = {
   allowRequest: undefined,
   perMessageDeflate: false,
   cleanupEmptyChildNamespaces: true,
+  connectionStateRecovery: undefined,
   adapter: InMemoryAdapter,
   onHandlerError: (err, context) => {
     console.error(`emitwire: handler for "${context.event}" on ${context.nsp} (socket ${context.socketId}) failed:`, err);
@@ -186,8 +225,29 @@ export function resolveOptions(options: Partial<ServerOptions> = {}): ServerOpti
   if (!Number.isInteger(merged.maxAttachments) || merged.maxAttachments < 0) {
     throw invalidArgument('option maxAttachments must be a non-negative integer');
   }
+  if (merged.connectionStateRecovery !== undefined) merged.connectionStateRecovery = resolveRecovery(merged.connectionStateRecovery);
   if (typeof merged.path !== 'string' || !merged.path.startsWith('/')) {
     throw invalidArgument('option path must be a string starting with "/"');
+  }
+  return merged;
+}
+
+/** Fills in and validates the recovery options (misuse throws synchronously). */
+function resolveRecovery(options: ConnectionStateRecoveryOptions): Required<ConnectionStateRecoveryOptions> {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('option connectionStateRecovery must be an object');
+  const merged = { ...DEFAULT_RECOVERY_OPTIONS };
+  if (options.maxDisconnectionDuration !== undefined) merged.maxDisconnectionDuration = options.maxDisconnectionDuration;
+  if (options.skipMiddlewares !== undefined) merged.skipMiddlewares = options.skipMiddlewares;
+  if (options.maxStoredPackets !== undefined) merged.maxStoredPackets = options.maxStoredPackets;
+  const { maxDisconnectionDuration: duration, maxStoredPackets: cap } = merged;
+  if (typeof duration !== 'number' || !Number.isFinite(duration) || duration <= 0) {
+    throw invalidArgument('option connectionStateRecovery.maxDisconnectionDuration must be a finite positive number');
+  }
+  if (!Number.isInteger(cap) || cap <= 0) {
+    throw invalidArgument('option connectionStateRecovery.maxStoredPackets must be a positive integer');
+  }
+  if (typeof merged.skipMiddlewares !== 'boolean') {
+    throw invalidArgument('option connectionStateRecovery.skipMiddlewares must be a boolean');
   }
   return merged;
 }

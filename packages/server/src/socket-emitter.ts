@@ -17,11 +17,14 @@ import {
   type TimeoutEmitArgs,
 } from '@emitwire/protocol';
 import { PendingAcks, acksFullError, type AckSettler } from './acks.js';
+import type { BroadcastOptions, Room } from './adapter.js';
 import { toEngineFrames } from './engine-frames.js';
 import { invalidArgument } from './errors.js';
 import type { AnyFunction } from './listeners.js';
 import type { Socket } from './socket.js';
 import type { AckEventNames, EmitEvents, EmitParams, EmitWithAckArgs } from './typed-events.js';
+
+const NO_ROOMS: ReadonlySet<Room> = new Set();
 
 /** Flags of one emit. */
 export interface EmitFlags {
@@ -133,6 +136,7 @@ function sendEvent<C extends EventContract>(
     }
     packet.id = socket.nsp._nextAckId();
   }
+  if (settle === undefined && socket.nsp._recovery !== undefined && flags.volatile !== true) return sendKept(socket, flags, packet);
   // encode before registering: data that cannot be encoded throws here, leaving nothing pending
   const frames = toEngineFrames(encodePacket(packet));
   if (!socket.connected) return false;
@@ -140,4 +144,15 @@ function sendEvent<C extends EventContract>(
   if (settle !== undefined) (socket._acks ??= new PendingAcks()).add(packet.id!, settle, flags.timeout);
   if (socket._anyOutgoing.length > 0) socket._notifyOutgoing(ev, args);
   return socket.conn.write(frames, flags.compress !== false);
+}
+
+/**
+ * Connection state recovery: an event without ack that is not volatile goes through the adapter,
+ * as a broadcast to the socket's own room, so it gets an offset and is kept for a reconnection.
+ */
+function sendKept<C extends EventContract>(socket: Socket<C>, flags: EmitFlags, packet: Packet): boolean {
+  if (!socket.connected) return false;
+  const opts: BroadcastOptions = { rooms: new Set([socket.id]), except: NO_ROOMS, flags: { compress: flags.compress !== false } };
+  socket.nsp.adapter.broadcast(packet, opts);
+  return true;
 }

@@ -41,6 +41,14 @@ import type {
 
 const NO_FLAGS: EmitFlags = {};
 
+/** The disconnections a client did not choose: its session is kept for it to recover. */
+const RECOVERABLE: ReadonlySet<DisconnectReason> = new Set<DisconnectReason>([
+  'transport close',
+  'transport error',
+  'ping timeout',
+  'server shutting down',
+]);
+
 /** `disconnecting` / `disconnect` listeners: a throw goes to onHandlerError, return values are ignored. */
 const REPORT_FAILURES: ListenerSink<Socket> = {
   _listenerResult() {},
@@ -84,6 +92,11 @@ export class Socket<C extends EventContract = EventContract> {
   _middlewares: PacketMiddleware[] | undefined = undefined;
   /** @internal The acks the socket waits for (acks.ts). */
   _acks: PendingAcks | undefined = undefined;
+  /**
+   * @internal Connection state recovery (only when on): the private session id sent in the CONNECT
+   * answer, and whether the session was restored. One field, unused when off (idle memory).
+   */
+  _session: { readonly pid: string; readonly recovered: boolean } | undefined = undefined;
 
   constructor(nsp: Namespace<C>, client: Client, id: string, auth: Record<string, unknown> | undefined) {
     this.nsp = nsp;
@@ -120,6 +133,14 @@ export class Socket<C extends EventContract = EventContract> {
   /** True while connection middleware runs: not connected yet, not gone either. */
   private get admitting(): boolean {
     return !this.connected && !this.leaving;
+  }
+
+  /**
+   * True when the connection state was recovered after a temporary disconnection: same id, rooms
+   * and `data`, and the events missed meanwhile were sent first (connection state recovery).
+   */
+  get recovered(): boolean {
+    return this._session?.recovered === true;
   }
 
   /** True once disconnected. */
@@ -320,14 +341,33 @@ export class Socket<C extends EventContract = EventContract> {
 
   // ── incoming ─────────────────────────────────────────────────────────────────────────────────
 
-  /** @internal Marks the socket connected and answers the CONNECT. */
-  _onconnect(): void {
+  /**
+   * @internal Marks the socket connected and answers the CONNECT; a recovered socket first gets
+   * the event packets it missed (`missed`, their data with offsets), in order.
+   */
+  _onconnect(missed?: readonly unknown[][]): void {
     this.connected = true;
     const early = this.early;
     this.early = undefined;
     this.nsp.adapter.addAll(this.id, early === undefined ? [this.id] : [this.id, ...early]);
-    const answer = this.nsp._connectAnswer;
-    this.conn.write(answer[0] + this.id + answer[1]);
+    const pid = this._session?.pid;
+    if (pid === undefined) {
+      const answer = this.nsp._connectAnswer;
+      this.conn.write(answer[0] + this.id + answer[1]);
+      return;
+    }
+    const nsp = this.nsp.name;
+    if (missed !== undefined) {
+      for (const data of missed) this.conn.write(toEngineFrames(encodePacket({ type: PacketType.EVENT, nsp, data })));
+    }
+    this.conn.write(toEngineFrames(encodePacket({ type: PacketType.CONNECT, nsp, data: { sid: this.id, pid } })));
+  }
+
+  /** @internal Restores a recovered session's rooms and data, before the socket connects. */
+  _restore(rooms: readonly Room[], data: unknown): void {
+    if (data !== undefined) this.userData = data as SocketData<C>;
+    const early = (this.early = new Set(rooms));
+    early.delete(this.id);
   }
 
   /** @internal An EVENT, ACK or DISCONNECT packet for this namespace. */
@@ -366,6 +406,11 @@ export class Socket<C extends EventContract = EventContract> {
     this.leaving = true;
     const args = description === undefined ? [reason] : [reason, description];
     this._listeners.emit('disconnecting', args, REPORT_FAILURES, this as Socket);
+    // connection state recovery: kept when the client did not choose to leave (PROTOCOL.md)
+    const session = this._session;
+    if (session !== undefined && RECOVERABLE.has(reason)) {
+      this.nsp.adapter.persistSession?.({ sid: this.id, pid: session.pid, rooms: [...this.rooms], data: this.userData });
+    }
     this.nsp.adapter.delAll(this.id);
     this.connected = false;
     this.nsp._remove(this);
