@@ -4,18 +4,14 @@
  * connects in the seed page's style, emits with an ack, receives a broadcast and binary data.
  * The server is the official socket.io (ours is tested from the top-level test/ folder).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { describeInChromium, launchChromium } from '../../../test/support/chromium.js';
 import { Server } from 'socket.io';
 import { runInNewContext } from 'node:vm';
 import { FakeWebSocket } from './fake-websocket.js';
+import { scriptBuild } from './script-build.js';
 
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
@@ -43,24 +39,12 @@ const PAGE = `<!doctype html>
 let http: HttpServer;
 let server: Server;
 let browser: Browser;
-let workdir: string;
 
 /** dist/emitwire.min.js as the package build makes it, run in a fresh context with `WebSocket` given. */
 function runScriptBuild(WebSocket: unknown): Record<string, unknown> {
-  const outdir = mkdtempSync(join(tmpdir(), 'emitwire-script-'));
-  try {
-    const builder = pathToFileURL(resolve(__dirname, '../scripts/browser-bundles.mjs')).href;
-    execFileSync(process.execPath, [
-      '--input-type=module',
-      '-e',
-      `const m = await import(${JSON.stringify(builder)}); await m.buildBrowserBundles({ outdir: ${JSON.stringify(outdir)} });`,
-    ]);
-    const context: Record<string, unknown> = { WebSocket, URL, setTimeout, clearTimeout, TextEncoder, Blob };
-    runInNewContext(readFileSync(join(outdir, 'emitwire.min.js'), 'utf8'), context);
-    return context;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  const context: Record<string, unknown> = { WebSocket, URL, setTimeout, clearTimeout, TextEncoder, Blob };
+  runInNewContext(scriptBuild().toString('utf8'), context);
+  return context;
 }
 
 test("the <script> build's globals: emitwire, SocketIO, and io with socket.io.js's io.connect, io.Manager, io.Socket", () => {
@@ -83,15 +67,7 @@ test("the <script> build's globals: emitwire, SocketIO, and io with socket.io.js
 describeInChromium('the browser test of @emitwire/client')('in Chromium', () => {
   beforeAll(async () => {
     // the package's own browser build (scripts/browser-bundles.mjs, an ES module: run by Node, not Jest)
-    workdir = mkdtempSync(join(tmpdir(), 'emitwire-browser-build-'));
-    const outdir = join(workdir, 'dist');
-    const builder = pathToFileURL(resolve(__dirname, '../scripts/browser-bundles.mjs')).href;
-    execFileSync(process.execPath, [
-      '--input-type=module',
-      '-e',
-      `const m = await import(${JSON.stringify(builder)}); await m.buildBrowserBundles({ outdir: ${JSON.stringify(outdir)} });`,
-    ]);
-    const script = readFileSync(join(outdir, 'emitwire.min.js'));
+    const script = scriptBuild();
     http = createServer((req, res) => {
       if (req.url === '/emitwire.min.js') {
         res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
@@ -108,7 +84,6 @@ describeInChromium('the browser test of @emitwire/client')('in Chromium', () => 
 
   afterAll(async () => {
     await browser?.close();
-    if (workdir) rmSync(workdir, { recursive: true, force: true });
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     http?.closeAllConnections();
   });

@@ -4,13 +4,9 @@
  */
 import { build } from 'esbuild';
 import { resolve } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { runInNewContext } from 'node:vm';
+import { scriptBuild } from './script-build.js';
 
 /** The budget of issue 4 (the official socket.io-client is about 13,100 bytes). */
 const BUDGET = 5000;
@@ -57,21 +53,6 @@ async function gzipped(contents: string, external: string[] = []): Promise<{ min
   return { min: out.length, gz: gzipSync(out, { level: 9 }).length };
 }
 
-/** dist/emitwire.min.js as the package build makes it (scripts/browser-bundles.mjs, run by Node: an ES module). */
-function scriptBuild(): Buffer {
-  const outdir = mkdtempSync(join(tmpdir(), 'emitwire-size-'));
-  try {
-    const builder = pathToFileURL(resolve(__dirname, '../scripts/browser-bundles.mjs')).href;
-    execFileSync(process.execPath, [
-      '--input-type=module',
-      '-e',
-      `const m = await import(${JSON.stringify(builder)}); await m.buildBrowserBundles({ outdir: ${JSON.stringify(outdir)} });`,
-    ]);
-    return readFileSync(join(outdir, 'emitwire.min.js'));
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
-}
 
 test(`io() for the browser, minified + gzipped, within the budget`, async () => {
   const total = await gzipped(`export { io } from ${JSON.stringify(client)};`);
