@@ -23,6 +23,13 @@ function setup(opts: Partial<ClientOptions> = {}, nsp = '') {
   return { socket, ws, connect, sent: () => FakeWebSocket.last.take() };
 }
 
+/** The connection drops; the manager reopens it after its first backoff delay (1000 ms: Math.random is 0.5) and the server's open packet arrives. */
+function dropAndReopen(): void {
+  FakeWebSocket.last.drop();
+  jest.advanceTimersByTime(1000);
+  FakeWebSocket.last.handshake();
+}
+
 function errorOf(fn: () => unknown): unknown {
   try {
     fn();
@@ -108,9 +115,7 @@ describe('connecting', () => {
     asked[0]!({ n: 1 }); // from the previous connection
     asked[1]!({ n: 2 });
     expect(FakeWebSocket.last.take()).toEqual(['40{"n":2}']);
-    FakeWebSocket.last.drop();
-    jest.advanceTimersByTime(1000);
-    FakeWebSocket.last.handshake();
+    dropAndReopen();
     const admin = socket.io.socket('/admin'); // keeps the connection open
     socket.disconnect();
     asked[2]!({ n: 3 }); // answered after disconnect()
@@ -224,9 +229,7 @@ describe('connecting', () => {
     const got: unknown[] = [];
     socket.on('x', (v) => got.push(v));
     connect('s', ',"pid":"p"');
-    FakeWebSocket.last.drop();
-    jest.advanceTimersByTime(1000);
-    FakeWebSocket.last.handshake();
+    dropAndReopen();
     FakeWebSocket.last.receive('42["x",1]');
     FakeWebSocket.last.receive('42["x",2]');
     connect('s', ',"pid":"p"');
@@ -239,9 +242,7 @@ describe('connecting', () => {
     const got: unknown[] = [];
     socket.on('x', (v) => got.push(v));
     connect('s', ',"pid":"p"');
-    FakeWebSocket.last.drop();
-    jest.advanceTimersByTime(1000);
-    FakeWebSocket.last.handshake();
+    dropAndReopen();
     FakeWebSocket.last.receive('42["x",1,"o1"]'); // a recovery replay, then the user leaves
     socket.disconnect();
     socket.connect();
@@ -999,9 +1000,7 @@ describe('connection state recovery', () => {
     socket.on('m', (...args) => got.push(args));
     FakeWebSocket.last.receive('42["m","a","off-1"]');
     FakeWebSocket.last.receive('42["m","b","off-2"]');
-    FakeWebSocket.last.drop();
-    jest.advanceTimersByTime(1000);
-    FakeWebSocket.last.handshake();
+    dropAndReopen();
     expect(sent()).toEqual(['40{"pid":"p1","offset":"off-2"}']);
     connect('s1', ',"pid":"p1"');
     expect(socket.recovered).toBe(true);
@@ -1028,18 +1027,14 @@ describe('connection state recovery', () => {
     // a transport drop still is
     connect('s1', ',"pid":"p1"');
     FakeWebSocket.last.receive('42["m","b","off-2"]');
-    FakeWebSocket.last.drop();
-    jest.advanceTimersByTime(1000);
-    FakeWebSocket.last.handshake();
+    dropAndReopen();
     expect(sent()).toEqual(['40{"pid":"p1","offset":"off-2"}']);
   });
 
   test('a different pid back means a new session', () => {
     const { socket, connect } = setup({ auth: { token: 't' } });
     connect('s1', ',"pid":"p1"');
-    FakeWebSocket.last.drop();
-    jest.advanceTimersByTime(1000);
-    FakeWebSocket.last.handshake();
+    dropAndReopen();
     expect(FakeWebSocket.last.take()).toEqual(['40{"pid":"p1","token":"t"}']);
     connect('s2', ',"pid":"p2"');
     expect(socket.recovered).toBe(false);
