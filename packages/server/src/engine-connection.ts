@@ -83,7 +83,7 @@ interface ReceiverChunks {
  * The WebSocket's message receiver, while it holds no data: the chunk list it keeps from the
  * handshake messages (ws keeps it on private fields; undefined if ws changes them).
  */
-export function idleReceiver(ws: EngineWebSocket): ReceiverChunks | undefined {
+function idleReceiver(ws: EngineWebSocket): ReceiverChunks | undefined {
   const r = (ws as unknown as { _receiver?: ReceiverChunks })._receiver;
   return r !== undefined && Array.isArray(r._buffers) && r._buffers.length === 0 && r._bufferedBytes === 0 ? r : undefined;
 }

@@ -320,12 +320,11 @@ export class Namespace<C extends EventContract = EventContract> {
     // an adapter that looks sessions up elsewhere: the CONNECT waits (and keeps a child namespace)
     this.admitting++;
     const settle = (found: RestoredSession | null): void => {
-      this.admitting--;
       if (client.conn.readyState !== 'open') {
-        client._connectEnded(this.name);
-        this._releaseIfEmpty();
+        this.abandon(client);
         return;
       }
+      this.admitting--;
       this.admitRecovering(client, auth, found);
     };
     (session as Promise<RestoredSession | null>).then(settle, () => settle(null));
@@ -355,16 +354,11 @@ export class Namespace<C extends EventContract = EventContract> {
       return;
     }
     this.admitting++;
-    const done = (): void => {
-      client._connectEnded(this.name);
-      this.admitting--;
-      this._releaseIfEmpty();
-    };
     let i = 0;
     const next = (err?: Error & { data?: unknown }): void => {
-      if (client.conn.readyState !== 'open') return done();
+      if (client.conn.readyState !== 'open') return this.abandon(client);
       if (err !== undefined && err !== null) {
-        done();
+        this.abandon(client);
         const data: { message: string; data?: unknown } = {
           message: err instanceof Error ? err.message : String(err),
         };
@@ -386,14 +380,22 @@ export class Namespace<C extends EventContract = EventContract> {
       };
       try {
         const r = fn(socket, once);
-        if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
-          (r as PromiseLike<unknown>).then(undefined, (e: unknown) => once(e instanceof Error ? e : new Error(String(e))));
-        }
+        if (isThenable(r)) r.then(undefined, (e: unknown) => once(e instanceof Error ? e : new Error(String(e))));
       } catch (e) {
         once(e instanceof Error ? e : new Error(String(e)));
       }
     };
     next();
+  }
+
+  /**
+   * A CONNECT that was waiting (`admitting`) ends without a socket: refused, or its client left
+   * meanwhile. The client hears it is over, and an empty child namespace may go.
+   */
+  private abandon(client: Client): void {
+    this.admitting--;
+    client._connectEnded(this.name);
+    this._releaseIfEmpty();
   }
 
   /** Admits the socket: the client's CONNECT is over, the socket joins and hears `connection`. */
