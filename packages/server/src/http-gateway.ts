@@ -1,3 +1,4 @@
+import { invalidArgument } from '@emitwire/protocol';
 /*
  * Where the Server meets its http(s) server: attaches to it, answers plain requests on the path
  * (the client script, Engine.IO's refusal of long-polling), vets upgrade requests on the path (at
@@ -9,7 +10,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type Server as WsServer } from 'ws';
 import { EngineWebSocket } from './engine-websocket.js';
-import { invalidArgument, noop } from './errors.js';
+import { noop } from './errors.js';
 import { checkHandshakeLater, checkProtocol, handshakeVerdict, HandshakeError, refuseRequest, refuseUpgrade, type Refusal } from './handshake.js';
 import type { ServerOptions } from './options.js';
 import { RequestTargetParser } from './request-target.js';
@@ -55,7 +56,7 @@ export class HttpGateway {
 
   /** Attaches to `server`; `owned` when the Server created it (a request nobody else answers gets a 404). */
   attach(server: AnyHttpServer, owned: boolean): void {
-    if (this.http !== undefined) throw invalidArgument('the server is already attached');
+    if (this.http !== undefined) invalidArgument('the server is already attached');
     this.http = server;
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.httpOnUpgrade(req, socket, head);
     server.on('upgrade', onUpgrade);

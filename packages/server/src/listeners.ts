@@ -1,4 +1,4 @@
-import { invalidArgument } from './errors.js';
+import { invalidArgument } from '@emitwire/protocol';
 
 /**
  * A small listener registry keyed by event name. Names are looked up in a `Map`, so `__proto__`,
@@ -42,7 +42,7 @@ export class ListenerMap {
   private more: Map<string, Listener[]> | undefined = undefined;
 
   on(event: string, fn: AnyFunction, once = false, prepend = false): void {
-    if (typeof fn !== 'function') throw invalidArgument('listener must be a function');
+    if (typeof fn !== 'function') invalidArgument('listener must be a function');
     const listener = once ? new Once(fn) : fn;
     if (event === this.firstEvent) {
       const first = this.first!;

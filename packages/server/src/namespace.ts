@@ -11,12 +11,12 @@ import {
   type EventContract,
   type EventNames,
   type EventParams,
+  invalidArgument,
 } from '@emitwire/protocol';
 import type { Adapter, RestoredSession, Room } from './adapter.js';
 import { BroadcastOperator, type BroadcastEmitArgs } from './broadcast-operator.js';
 import type { Client } from './client.js';
 import { toEngineFrames } from './engine-frames.js';
-import { invalidArgument } from './errors.js';
 import { isThenable } from './event-dispatch.js';
 import { generateId } from './id.js';
 import { ListenerMap, type AnyFunction, type ListenerSink } from './listeners.js';
@@ -133,13 +133,13 @@ export class Namespace<C extends EventContract = EventContract> {
   }
 
   private registry(ev: string): ListenerMap {
-    if (typeof ev !== 'string') throw invalidArgument('event name must be a string');
+    if (typeof ev !== 'string') invalidArgument('event name must be a string');
     return LIFECYCLE.has(ev) ? this.lifecycle : this.events;
   }
 
   /** Adds connection middleware, run in order for every socket joining. */
   use(fn: Middleware<C>): this {
-    if (typeof fn !== 'function') throw invalidArgument('middleware must be a function');
+    if (typeof fn !== 'function') invalidArgument('middleware must be a function');
     this.middlewares.push(fn);
     return this;
   }

@@ -1,8 +1,8 @@
+import { invalidArgument } from '@emitwire/protocol';
 import type { IncomingMessage } from 'node:http';
 import type { PerMessageDeflateOptions } from 'ws';
 import type { AdapterConstructor } from './adapter.js';
 import { InMemoryAdapter } from './in-memory-adapter.js';
-import { invalidArgument } from './errors.js';
 
 /** A single allowed origin, a list, a RegExp, `'*'`/`true` for any origin, or a function deciding. */
 export type OriginPolicy =
@@ -219,35 +219,35 @@ export function resolveOptions(options: Partial<ServerOptions> = {}): ServerOpti
   for (const key of POSITIVE_OPTIONS) {
     const v = merged[key];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-      throw invalidArgument(`option ${key} must be a finite positive number`);
+      invalidArgument(`option ${key} must be a finite positive number`);
     }
   }
   if (!Number.isInteger(merged.maxAttachments) || merged.maxAttachments < 0) {
-    throw invalidArgument('option maxAttachments must be a non-negative integer');
+    invalidArgument('option maxAttachments must be a non-negative integer');
   }
   if (merged.connectionStateRecovery !== undefined) merged.connectionStateRecovery = resolveRecovery(merged.connectionStateRecovery);
   if (typeof merged.path !== 'string' || !merged.path.startsWith('/')) {
-    throw invalidArgument('option path must be a string starting with "/"');
+    invalidArgument('option path must be a string starting with "/"');
   }
   return merged;
 }
 
 /** Fills in and validates the recovery options (misuse throws synchronously). */
 function resolveRecovery(options: ConnectionStateRecoveryOptions): Required<ConnectionStateRecoveryOptions> {
-  if (typeof options !== 'object' || options === null) throw invalidArgument('option connectionStateRecovery must be an object');
+  if (typeof options !== 'object' || options === null) invalidArgument('option connectionStateRecovery must be an object');
   const merged = { ...DEFAULT_RECOVERY_OPTIONS };
   if (options.maxDisconnectionDuration !== undefined) merged.maxDisconnectionDuration = options.maxDisconnectionDuration;
   if (options.skipMiddlewares !== undefined) merged.skipMiddlewares = options.skipMiddlewares;
   if (options.maxStoredPackets !== undefined) merged.maxStoredPackets = options.maxStoredPackets;
   const { maxDisconnectionDuration: duration, maxStoredPackets: cap } = merged;
   if (typeof duration !== 'number' || !Number.isFinite(duration) || duration <= 0) {
-    throw invalidArgument('option connectionStateRecovery.maxDisconnectionDuration must be a finite positive number');
+    invalidArgument('option connectionStateRecovery.maxDisconnectionDuration must be a finite positive number');
   }
   if (!Number.isInteger(cap) || cap <= 0) {
-    throw invalidArgument('option connectionStateRecovery.maxStoredPackets must be a positive integer');
+    invalidArgument('option connectionStateRecovery.maxStoredPackets must be a positive integer');
   }
   if (typeof merged.skipMiddlewares !== 'boolean') {
-    throw invalidArgument('option connectionStateRecovery.skipMiddlewares must be a boolean');
+    invalidArgument('option connectionStateRecovery.skipMiddlewares must be a boolean');
   }
   return merged;
 }

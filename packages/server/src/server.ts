@@ -5,7 +5,7 @@
  * (DESIGN.md, API).
  */
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AckResult, EventContract, EventNames, EventParams } from '@emitwire/protocol';
+import { invalidArgument, type AckResult, type EventContract, type EventNames, type EventParams } from '@emitwire/protocol';
 import type { Room } from './adapter.js';
 import type { BroadcastEmitArgs, BroadcastOperator } from './broadcast-operator.js';
 import { Client, type ConnectDeadline } from './client.js';
@@ -14,7 +14,7 @@ import { DecoderPool } from './decoder-pool.js';
 import { EngineConnection } from './engine-connection.js';
 import { engineSettings, type EngineSettings } from './engine-settings.js';
 import type { EngineWebSocket } from './engine-websocket.js';
-import { invalidArgument, noop } from './errors.js';
+import { noop } from './errors.js';
 import { HttpGateway, type AnyHttpServer } from './http-gateway.js';
 import { generateId } from './id.js';
 import { Namespace, type Middleware, type NamespaceEvent, type NamespaceListener } from './namespace.js';
@@ -146,7 +146,7 @@ export class Server<C extends EventContract = EventContract> {
       if (typeof name === 'function') this.parents.push({ match: name, nsp });
       else this.parents.push({ match: (n, _auth, next) => next(null, testPattern(name, n)), nsp, pattern: name });
     } else {
-      throw invalidArgument('namespace must be a string, a RegExp or a function');
+      invalidArgument('namespace must be a string, a RegExp or a function');
     }
     if (fn !== undefined) nsp.on('connection', fn as NamespaceListener<C, 'connection'>);
     return nsp;

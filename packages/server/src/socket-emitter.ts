@@ -15,11 +15,11 @@ import {
   type EventNames,
   type Packet,
   type TimeoutEmitArgs,
+  invalidArgument,
 } from '@emitwire/protocol';
 import { PendingAcks, acksFullError, type AckSettler } from './acks.js';
 import type { BroadcastOptions, Room } from './adapter.js';
 import { toEngineFrames } from './engine-frames.js';
-import { invalidArgument } from './errors.js';
 import type { AnyFunction } from './listeners.js';
 import type { Socket } from './socket.js';
 import type { AckEventNames, EmitEvents, EmitParams, EmitWithAckArgs } from './typed-events.js';
@@ -77,14 +77,14 @@ export class SocketEmitter<C extends EventContract = EventContract> {
 
 /** Validates a timeout argument (misuse throws synchronously). */
 export function checkTimeout(ms: number): number {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw invalidArgument('timeout must be a finite non-negative number');
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) invalidArgument('timeout must be a finite non-negative number');
   return ms;
 }
 
 /** Sends an event to the socket's client; a last function argument is the ack callback. */
 export function emitEvent<C extends EventContract>(socket: Socket<C>, flags: EmitFlags, ev: string, args: readonly unknown[]): boolean {
-  if (typeof ev !== 'string') throw invalidArgument('event name must be a string');
-  if (RESERVED_EVENTS.has(ev)) throw invalidArgument(`"${ev}" is a reserved event name`);
+  if (typeof ev !== 'string') invalidArgument('event name must be a string');
+  if (RESERVED_EVENTS.has(ev)) invalidArgument(`"${ev}" is a reserved event name`);
   const last = args[args.length - 1];
   if (typeof last !== 'function') return sendEvent(socket, flags, ev, args, undefined);
   const cb = last as AnyFunction;
@@ -121,7 +121,7 @@ function sendEvent<C extends EventContract>(
   args: readonly unknown[],
   settle: AckSettler | undefined,
 ): boolean {
-  if (RESERVED_EVENTS.has(ev)) throw invalidArgument(`"${ev}" is a reserved event name`);
+  if (RESERVED_EVENTS.has(ev)) invalidArgument(`"${ev}" is a reserved event name`);
   const packet: Packet = { type: PacketType.EVENT, nsp: socket.nsp.name, data: [ev, ...args] };
   if (settle !== undefined) {
     if (!socket.connected) {
