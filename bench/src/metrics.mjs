@@ -15,6 +15,7 @@ export const METRICS = [
   { scenario: 'broadcast', key: 'rate', label: 'broadcast: delivered msgs/s', unit: '/s', better: 'higher', target: { ref: 'ws', op: '>=', ratio: 0.9 } },
   { scenario: 'broadcast-spaced', key: 'rate', label: 'broadcast, one per tick: delivered msgs/s', unit: '/s', better: 'higher' },
   { scenario: 'memory', key: 'rssPerConn', label: 'idle memory: RSS / conn', unit: 'B', better: 'lower', target: { ref: 'ws', op: '<=', ratio: 1.25 } },
+  { scenario: 'memory', key: 'rssPerConnBusy', label: 'memory 0.5 s after connecting: RSS / conn', unit: 'B', better: 'lower' },
   { scenario: 'memory', key: 'heapPerConn', label: 'idle memory: heap / conn', unit: 'B', better: 'lower', target: { ref: 'ws', op: '<=', ratio: 1.5 } },
   { scenario: 'conn-rate', key: 'rate', label: 'connection rate: conns/s', unit: '/s', better: 'higher', target: { ref: 'ws', op: '>=', ratio: 0.9 } },
   { scenario: 'bundle', key: 'gzip', label: 'client bundle: min+gzip', unit: 'B', better: 'lower', target: { abs: 4096, op: '<=' } },

@@ -141,13 +141,19 @@ async function runOnce(scenario, impl, client, params, ctx) {
         const base = await server.request({ type: 'mem' }, 'mem', t);
         const ready = await startLoad().waitFor('ready', t);
         await sleep(quick ? 50 : 500);
-        const after = await server.request({ type: 'mem' }, 'mem', t);
+        // right after the burst (young generation still grown), then once the server has gone idle
+        const busy = await server.request({ type: 'mem' }, 'mem', t);
+        const after = await server.request({ type: 'mem', settleMs: params.memorySettleMs }, 'mem', t);
         if (ctx.heapDir) await server.request({ type: 'heap-snapshot', file: `${ctx.heapDir}/${tag}.heapsnapshot` }, 'heap-snapshot', t);
         const n = ready.connected;
         return {
           rssPerConn: (after.rss - base.rss) / n,
           heapPerConn: (after.heapUsed - base.heapUsed) / n,
           externalPerConn: (after.external - base.external) / n,
+          rssPerConnBusy: (busy.rss - base.rss) / n,
+          newSpacePerConnBusy: (busy.newSpace - base.newSpace) / n,
+          settled: after.settled,
+          settleMs: after.waitedMs,
           connections: n,
           gc: after.gc,
         };
@@ -191,7 +197,7 @@ function describe(scenario, s) {
     case 'broadcast-spaced':
       return `${Math.round(s.rate).toLocaleString('en-US')} msgs/s (${s.delivered} in ${s.ms.toFixed(0)} ms)  cpu server ${pct(s.serverCpu)} load ${pct(s.loadCpu)}${other(s)}`;
     case 'memory':
-      return `RSS ${Math.round(s.rssPerConn)} B/conn, heap ${Math.round(s.heapPerConn)} B/conn (${s.connections} conns)`;
+      return `RSS ${Math.round(s.rssPerConn)} B/conn, heap ${Math.round(s.heapPerConn)} B/conn (${s.connections} conns; idle after ${s.settleMs} ms${s.settled ? '' : ', young generation NOT released'}); 0.5 s after connecting RSS ${Math.round(s.rssPerConnBusy)} B/conn, ${Math.round(s.newSpacePerConnBusy)} of it young generation`;
     case 'conn-rate':
       return `${Math.round(s.rate).toLocaleString('en-US')} conns/s (${s.connected} in ${s.ms.toFixed(0)} ms)  cpu server ${pct(s.serverCpu)} load ${pct(s.loadCpu)}${other(s)}`;
     default:

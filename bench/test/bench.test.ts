@@ -68,7 +68,7 @@ describe('bench harness (quick mode)', () => {
 
   it('reports every figure for ws and socket.io', () => {
     const byKey = new Map(json.rows.map((r) => [`${r.scenario}.${r.metric}`, r]));
-    for (const key of ['ack-echo.rps', 'ack-echo.p50', 'ack-echo.p99', 'pipelined.rps', 'broadcast.rate', 'broadcast-spaced.rate', 'memory.rssPerConn', 'memory.heapPerConn', 'conn-rate.rate']) {
+    for (const key of ['ack-echo.rps', 'ack-echo.p50', 'ack-echo.p99', 'pipelined.rps', 'broadcast.rate', 'broadcast-spaced.rate', 'memory.rssPerConn', 'memory.rssPerConnBusy', 'memory.heapPerConn', 'conn-rate.rate']) {
       const row = byKey.get(key);
       expect(row).toBeDefined();
       expect(isPositive(row!.values.ws)).toBe(true);
