@@ -291,8 +291,8 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
   /** @internal The ping interval elapsed: ping, and wait for the pong. */
   _pingDue(): void {
     if (this.readyState !== 'open') return;
-    this.write(ENGINE_PING);
-    this.settings.pongs.schedule(this);
+    // a ping past maxBacklog closes the connection: a closed one must not wait for its pong
+    if (this.write(ENGINE_PING)) this.settings.pongs.schedule(this);
   }
 
   /**

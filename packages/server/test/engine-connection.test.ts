@@ -1,4 +1,7 @@
-import type { Socket } from '@emitwire/server';
+import type { IncomingMessage } from 'node:http';
+import { EngineConnection, type Socket } from '@emitwire/server';
+import type { EngineWebSocket } from '../src/engine-websocket.js';
+import { engineSettings } from '../src/engine-settings.js';
 import { frame, rawRequest, upgradeRequest } from './raw-http.js';
 import { RawClient, cleanup, client, connected, delay, guardProcess, once, startServer } from './helpers.js';
 
@@ -189,3 +192,26 @@ function frameHeads(data: Buffer): number[] {
   }
   return heads;
 }
+
+describe('EngineConnection heartbeat past maxBacklog', () => {
+  test('a ping that overflows the backlog closes the connection without queueing it for a pong', () => {
+    const settings = engineSettings({ pingInterval: 60_000, pingTimeout: 60_000, maxPayload: 1000, maxBacklog: 100 });
+    // a WebSocket whose peer stopped reading: more buffered than maxBacklog already
+    const ws = { bufferedAmount: 1000, readyState: 1, send() {}, close() {}, terminate() {} };
+    const request = { headers: {}, url: '/socket.io/?EIO=4&transport=websocket', socket: { remoteAddress: '127.0.0.1' } };
+    const conn = new EngineConnection(ws as unknown as EngineWebSocket, request as unknown as IncomingMessage, 'sid', settings);
+    const reasons: string[] = [];
+    conn._handler = { connOnMessage() {}, connOnClose: (reason) => void reasons.push(reason) };
+    try {
+      conn._pingDue();
+      expect(conn.readyState).toBe('closed');
+      expect(reasons).toEqual(['transport error']);
+      // internal: no public way to see the pong queue; a closed connection in it stays referenced until pingTimeout
+      expect(settings.pongs.has(conn)).toBe(false);
+      expect(settings.pings.has(conn)).toBe(false);
+    } finally {
+      settings.pings.cancel(conn);
+      settings.pongs.cancel(conn);
+    }
+  });
+});
