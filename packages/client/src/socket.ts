@@ -449,18 +449,22 @@ export class Socket<C extends EventContract = EventContract> extends Link<
       return reported;
     };
     // a disconnect on the way counts as a try too; offline, the resend waits in the buffer. An emit
-    // refused at once (data that cannot be encoded, too large) with no callback to tell: thrown, as
-    // without retries (from emit() itself when it is first in line)
-    const retry = (): boolean | void => {
+    // refused at once (data that cannot be encoded, too large) with no callback to tell: thrown from
+    // emit() itself when it is first in line, as without retries; later (its turn, a resend, the
+    // flush of the offline buffer: inside a timer or a message handler) it goes to the console
+    const retry = (first?: 1): boolean | void => {
       try {
         this.#send(data, volatile, timeout, (err, args) => (err && tries++ < retries ? retry() : done(err, args)));
       } catch (err) {
-        if (!done(err as Error)) throw err;
+        if (!done(err as Error)) {
+          if (first) throw err;
+          console.warn(err);
+        }
         return true;
       }
     };
     if (queue.length >= maxBufferedEmits) throw full('retry queue');
-    if (queue.push(retry) === 1) retry();
+    if (queue.push(retry) === 1) retry(1);
   }
 
   /**

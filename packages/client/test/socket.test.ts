@@ -741,6 +741,7 @@ describe('retries', () => {
   });
 
   test('an emit refused at once with no callback throws, as without retries; the queue goes on', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
     const { socket, connect, sent } = setup({ retries: 1, ackTimeout: 1000 });
     connect();
     sent();
@@ -749,12 +750,15 @@ describe('retries', () => {
     expect(() => socket.emit('x', circular)).toThrow('data cannot be encoded as JSON');
     socket.emit('a');
     expect(sent()).toEqual(['421["a"]']); // (the refused emit used id 0)
-    // its turn comes later: the error is thrown from a timer (nothing is silently lost), the next one goes
+    // its turn comes later: the error goes to the console (nothing is silently lost, nothing is
+    // thrown into the message handler that ended the previous emit's turn), the next one goes
     socket.emit('x', circular);
     socket.emit('b');
     FakeWebSocket.last.receive('431[]');
     expect(sent()).toEqual(['423["b"]']);
-    expect(() => jest.runOnlyPendingTimers()).toThrow('data cannot be encoded as JSON');
+    expect(() => jest.runOnlyPendingTimers()).not.toThrow();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toContain('data cannot be encoded as JSON');
   });
 
   test('the retry queue is bounded by maxBufferedEmits', () => {
@@ -938,6 +942,38 @@ describe("the server's maxPayload (open packet)", () => {
     // the acks are gone with their emits: nothing fires later
     jest.advanceTimersByTime(10000);
     expect(cb).toHaveBeenCalledTimes(1);
+  });
+
+  test('with retries, an emit without callback buffered while offline and too large: console.warn on the flush, which goes on (found by hostile-server.test.ts)', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    const { socket, sent, connect } = setupWith(20, { retries: 1 });
+    const connected = jest.fn();
+    socket.on('connect', connected);
+    socket.emit('x', '12345678901'); // 21 bytes with its id: '420["x","12345678901"]' is 22
+    socket.emit('b');
+    // before: the error was thrown out of the CONNECT answer's handler (an uncaught exception from
+    // the WebSocket's message event), the flush stopped and no connect event followed
+    expect(() => connect()).not.toThrow();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toMatchObject(tooLarge);
+    expect(sent()).toEqual(['40', '422["b"]']); // (ids 0 and 1: the refused emit's try and its resend)
+    expect(connected).toHaveBeenCalledTimes(1);
+  });
+
+  test('with retries, an emit without callback refused when its turn comes (too large): console.warn, not thrown from a timer; the queue goes on', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    const { socket, sent, connect } = setupWith(20, { retries: 1, ackTimeout: 1000 });
+    connect();
+    sent();
+    socket.emit('a');
+    socket.emit('x', '12345678901');
+    socket.emit('b');
+    // before: the error was thrown from a timer (call() of the next turn), an uncaught exception
+    expect(() => FakeWebSocket.last.receive('430[]')).not.toThrow();
+    expect(() => jest.advanceTimersByTime(0)).not.toThrow();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toMatchObject(tooLarge);
+    expect(sent()).toEqual(['420["a"]', '422["b"]']);
   });
 
   test('an auth payload over maxPayload: connect_error EW_PAYLOAD_TOO_LARGE, the socket stays disconnected', () => {
