@@ -376,7 +376,9 @@ export class Socket<C extends EventContract = EventContract> extends Link<
         this._in(SOCKET_CLOSE, 'io server disconnect');
         break;
       default: {
-        // CONNECT_ERROR: the server refused the namespace
+        // CONNECT_ERROR: the server refused the namespace. Sent while connected, it has left it: a
+        // disconnection first (the socket would stay `connected` on a closed connection)
+        if (this.connected) this._in(DISCONNECT);
         const { message, data } = packet.data as { message?: string; data?: unknown };
         this.#destroy(new RpcError('EW_CONNECT_REFUSED' satisfies ErrorCodeValue, message, data));
       }

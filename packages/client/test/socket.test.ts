@@ -158,6 +158,30 @@ describe('connecting', () => {
     expect(FakeWebSocket.instances).toHaveLength(2);
   });
 
+  test('CONNECT_ERROR while connected: the server left the namespace (disconnect, io server disconnect), then connect_error; acks fail (found by hostile-server.test.ts)', async () => {
+    const { socket, connect, sent } = setup();
+    const events: unknown[] = [];
+    socket.on('disconnect', (reason) => events.push(['disconnect', reason, socket.connected]));
+    socket.on('connect_error', (err) => events.push(['connect_error', (err as RpcError).code, err.message]));
+    connect();
+    sent();
+    const answer = socket.emitWithAck('q');
+    FakeWebSocket.last.receive('44{"message":"no"}');
+    // before: connected stayed true with the connection closed under it, no disconnect event, and
+    // the ack waited for ever (later emits were written to a closed manager and lost)
+    expect(events).toEqual([
+      ['disconnect', 'io server disconnect', false],
+      ['connect_error', ErrorCode.CONNECT_REFUSED, 'no'],
+    ]);
+    expect(socket.connected).toBe(false);
+    expect(socket.active).toBe(false);
+    await expect(answer).rejects.toMatchObject({ code: ErrorCode.DISCONNECTED });
+    socket.emit('later');
+    socket.connect();
+    connect('sid-2');
+    expect(FakeWebSocket.last.take()).toEqual(['40', '42["later"]']);
+  });
+
   test('a failed connection attempt is a connect_error, and the manager retries', () => {
     const { socket, ws } = setup();
     const errors: Error[] = [];
