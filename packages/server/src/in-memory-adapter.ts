@@ -191,7 +191,9 @@ export class InMemoryAdapter implements Adapter {
 
   /**
    * Calls `fn` for each target socket: in any of `rooms` (every socket when empty), in none of
-   * `except`. The targets are collected first, so `fn` may change rooms or disconnect sockets.
+   * `except`. The targets are collected first, so `fn` may change rooms or disconnect sockets; a
+   * target that left meanwhile (an outgoing listener disconnecting the room) is skipped, as it left
+   * before its turn: it must not be written to, nor wait for an ack its client will never send.
    */
   private apply(opts: BroadcastOptions, fn: (socket: Socket) => void): void {
     const excluded = this.excluded(opts.except);
@@ -212,7 +214,7 @@ export class InMemoryAdapter implements Adapter {
       };
       for (const room of opts.rooms) this.forEachMember(room, add);
     }
-    for (const socket of targets) fn(socket);
+    for (const socket of targets) if (socket.connected) fn(socket);
   }
 
   private excluded(except: ReadonlySet<Room>): Set<SocketId> | undefined {

@@ -5,7 +5,7 @@ jest.mock('@emitwire/protocol', () => {
   return { ...actual, encodePacket: jest.fn(actual.encodePacket) };
 });
 import type { Socket } from '@emitwire/server';
-import { cleanup, client, connected, delay, once, startServer } from './helpers.js';
+import { RawClient, cleanup, client, connected, delay, once, startServer } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -142,5 +142,35 @@ describe('BroadcastOperator', () => {
   test('broadcast emit refuses reserved names', async () => {
     const { srv } = await setup(0);
     expect(() => srv.io.emit('connect' as never)).toThrow('"connect" is a reserved event name');
+  });
+
+  test('a target disconnected by an earlier target\'s outgoing listener is skipped: nothing written to it, no ack waited for', async () => {
+    // found by fuzz.e2e.test.ts: the broadcast's emitWithAck never settled, and the socket that had
+    // left kept the pending ack; its client got the event after the 41 for that namespace
+    const srv = await startServer();
+    const sockets: Socket[] = [];
+    srv.io.on('connection', (s) => {
+      sockets.push(s);
+      s.join('room');
+      s.onAnyOutgoing((ev: string) => {
+        if (ev === 'kick') srv.io.in('room').disconnectSockets();
+      });
+    });
+    const first = client(srv);
+    await connected(first);
+    const second = await RawClient.open(srv);
+    expect(sockets).toHaveLength(2);
+    let settled: unknown = 'pending';
+    srv.io.to('room').emitWithAck('kick').then((answers) => (settled = answers), (err: unknown) => (settled = err));
+    expect(await second.next()).toBe('41');
+    await delay(50);
+    expect(settled).toEqual([]);
+    expect(sockets.map((s) => s.connected)).toEqual([false, false]);
+    // the second socket's client saw its namespace close, and no event after it
+    expect(second.frames.slice(2)).toEqual(['41']);
+    srv.io.emit('after', 1);
+    srv.io.to('room').emit('kick');
+    await delay(20);
+    expect(second.frames.slice(2)).toEqual(['41']);
   });
 });

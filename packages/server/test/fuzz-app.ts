@@ -143,11 +143,12 @@ function onConnection(io: Server, log: FuzzLog, socket: Socket): void {
   });
   // an outgoing listener that disconnects the room's sockets in the middle of a broadcast to them
   socket.onAnyOutgoing((ev: string) => {
-    if (ev === 'kick') socket.nsp.in('r2').disconnectSockets();
+    if (ev === 'kick') socket.nsp.in([...ROOMS]).disconnectSockets();
   });
-  socket.on('kick', () => {
-    track(log, socket.nsp.to('r2').emitWithAck('kick'));
-    socket.nsp.to('r2').emit('kick');
+  socket.on('kick', (...args: unknown[]) => {
+    const r = room(args);
+    track(log, socket.nsp.to(r).emitWithAck('kick'));
+    socket.nsp.to(r).emit('kick');
   });
   socket.on('ask', () => ask(log, socket));
   socket.on('bye', () => void socket.disconnect());

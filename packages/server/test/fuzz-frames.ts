@@ -209,6 +209,9 @@ export const rawPlan: fc.Arbitrary<RawPlan> = fc
   .chain(([main, others]) => {
     const joined = [...main, ...others];
     const joins = joined.map((n): Step => (n === '/' ? { kind: 'recover', nsp: n } : send(sio(0, n, undefined, n === '/dyn-22' ? '{"slow":true}' : ''))));
+    // often in room r1 of '/' too, so that clients of a run meet in broadcasts
+    if (main.length > 0) joins.push(send(sio(2, '/', undefined, JSON.stringify(['join', { t: 1, ack: false } satisfies Tag]))));
+
     // packets mostly for the joined namespaces, sometimes for any
     const nsp = joined.length === 0 ? anyNsp : fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...joined) }, { weight: 1, arbitrary: anyNsp });
     return fc.record({
