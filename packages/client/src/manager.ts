@@ -164,11 +164,12 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
 
   /**
    * @internal Writes an encoded packet (text, then its attachments) if the connection is open.
-   * @throws {EmitwireError} `EW_PAYLOAD_TOO_LARGE`, nothing written, when a message exceeds the server's `maxPayload`.
+   * @throws {EmitwireError} `EW_PAYLOAD_TOO_LARGE`, nothing written, when a message exceeds the server's `maxPayload`
+   * (never for a DISCONNECT: leaving a namespace must not fail, whatever limit a server announced).
    */
   _write(packet: EncodedPacket): void {
     if (this.readyState === 'open') {
-      const max = this.#maxPayload;
+      const max = packet[0] === '1' ? Infinity : this.#maxPayload;
       const [text, ...attachments] = typeof packet === 'string' ? [packet] : packet;
       const frames = ['4' + text, ...attachments];
       // the server counts bytes: the text (the only string) in UTF-8 (at most 3 bytes per UTF-16

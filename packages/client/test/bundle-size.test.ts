@@ -26,13 +26,14 @@ const BUDGET = 5000;
  * at once, 5,732 with the CONNECT answer's flush and replay stopped by a listener that leaves, 5,751
  * with no session offered again after a disconnection the client chose, 5,765 with the namespace
  * sent as written, not percent-encoded, 5,778 with a retried emit refused after its first try
- * reported on the console, not thrown, 5,785 with a CONNECT_ERROR while connected disconnecting the socket): just above the current
+ * reported on the console, not thrown, 5,785 with a CONNECT_ERROR while connected disconnecting the socket,
+ * 5,797 with a DISCONNECT never refused for the announced maxPayload): just above the current
  * figure, so that
  * growth fails here.
  * Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits. The budget is NOT
  * met yet.
  */
-const CEILING = 5785;
+const CEILING = 5797;
 
 const client = resolve(__dirname, '../src/index.ts');
 const protocol = resolve(__dirname, '../../protocol/src/index.ts');

@@ -1000,6 +1000,24 @@ describe("the server's maxPayload (open packet)", () => {
     expect(sent()).toEqual(['420["a"]', '422["b"]']);
   });
 
+  test('the answer to a CONNECT given up (too large) is refused with a DISCONNECT over maxPayload, not an exception from the message event (found by hostile-server.test.ts)', () => {
+    const { socket: root, sent } = setupWith(5);
+    const admin = root.io.socket('/admin');
+    const errors: unknown[] = [];
+    admin.on('connect_error', (err) => errors.push(err));
+    const ws = FakeWebSocket.last;
+    ws.open();
+    ws.receive('0' + JSON.stringify({ sid: 'e', upgrades: [], pingInterval: 25000, pingTimeout: 20000, maxPayload: 5 }));
+    // '40/admin,' is 9 bytes: connect_error, the socket gives up
+    expect(errors).toEqual([expect.objectContaining(tooLarge)]);
+    expect(admin.active).toBe(false);
+    expect(sent()).toEqual(['40']);
+    // a server that answers anyway gets a DISCONNECT; before, EW_PAYLOAD_TOO_LARGE was thrown here
+    expect(() => ws.receive('40/admin,{"sid":"x"}')).not.toThrow();
+    expect(sent()).toEqual(['41/admin,']);
+    expect(admin.connected).toBe(false);
+  });
+
   test('an auth payload over maxPayload: connect_error EW_PAYLOAD_TOO_LARGE, the socket stays disconnected', () => {
     const { socket, sent, connect } = setupWith(20, { auth: { token: 'x'.repeat(20) } });
     const errors: unknown[] = [];
