@@ -39,7 +39,7 @@ const SLACK_MS = 1;
  * The longest delay setTimeout keeps (2^31 - 1 ms, ~24.8 days): Node turns a longer one into 1 ms.
  * A later head gets a timer for this long, which finds nothing due and re-arms for what is left.
  */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A FIFO of entries that each expire `delay` ms after they were scheduled. */
 export class DeadlineQueue<T extends DeadlineEntry> implements DeadlineHolder {

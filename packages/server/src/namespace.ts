@@ -15,6 +15,7 @@ import {
 } from '@emitwire/protocol';
 import type { Adapter, RestoredSession, Room } from './adapter.js';
 import { BroadcastOperator, type BroadcastEmitArgs } from './broadcast-operator.js';
+import { MAX_TIMER_MS } from './deadline-queue.js';
 import type { Client } from './client.js';
 import { toEngineFrames } from './engine-frames.js';
 import { isThenable } from './event-dispatch.js';
@@ -93,6 +94,9 @@ export class Namespace<C extends EventContract = EventContract> {
   private ackId = 0;
   /** Sockets in connection middleware (a child namespace is not removed while some are). */
   private admitting = 0;
+  /** Until when a session kept for connection state recovery may come back (an empty child waits). */
+  private sessionsUntil = 0;
+  private releaseTimer: NodeJS.Timeout | undefined = undefined;
 
   /** @internal True for a dynamic namespace (a pattern), whose broadcasts reach its children. */
   readonly _isParent: boolean;
@@ -415,19 +419,36 @@ export class Namespace<C extends EventContract = EventContract> {
   }
 
   /** @internal */
-  _remove(socket: Socket<C>): void {
+  _remove(socket: Socket<C>, sessionKept: boolean): void {
     this.sockets.delete(socket.id);
+    if (sessionKept) this.sessionsUntil = Date.now() + this._recovery!.maxDisconnectionDuration;
     this._releaseIfEmpty();
   }
 
   /**
    * @internal A child of a dynamic namespace with no socket and none joining leaves the server
-   * (`cleanupEmptyChildNamespaces`): its name came from a client (unless `_kept`).
+   * (`cleanupEmptyChildNamespaces`): its name came from a client (unless `_kept`). Not while a
+   * session kept for connection state recovery may come back: the sessions live in its adapter.
    */
   _releaseIfEmpty(): void {
     if (this.parent === undefined || this._kept || this.sockets.size > 0 || this.admitting > 0) return;
     if (!this.server._options.cleanupEmptyChildNamespaces) return;
+    const wait = this.sessionsUntil - Date.now();
+    if (wait > 0) {
+      // one timer, re-armed by a later wait; it never keeps the process alive (nor a closed server busy)
+      this._stopReleaseTimer();
+      this.releaseTimer = setTimeout(() => this._releaseIfEmpty(), Math.min(wait + 1, MAX_TIMER_MS));
+      this.releaseTimer.unref();
+      return;
+    }
+    this._stopReleaseTimer();
     this.server._removeChild(this);
+  }
+
+  /** @internal */
+  _stopReleaseTimer(): void {
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
   }
 
   /** @internal The namespace-level `disconnect` listeners. */

@@ -341,7 +341,10 @@ export class Server<C extends EventContract = EventContract> {
       clearTimeout(timer);
       for (const conn of conns) conn.terminate();
     }
-    for (const nsp of this.nsps.values()) await nsp.adapter.close();
+    for (const nsp of this.nsps.values()) {
+      nsp._stopReleaseTimer();
+      await nsp.adapter.close();
+    }
     const http = this.gateway.http;
     this.gateway.close();
     if (http !== undefined && http.listening) {

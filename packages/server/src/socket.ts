@@ -408,12 +408,11 @@ export class Socket<C extends EventContract = EventContract> {
     this._listeners.emit('disconnecting', args, REPORT_FAILURES, this as Socket);
     // connection state recovery: kept when the client did not choose to leave (PROTOCOL.md)
     const session = this._session;
-    if (session !== undefined && RECOVERABLE.has(reason)) {
-      this.nsp.adapter.persistSession?.({ sid: this.id, pid: session.pid, rooms: [...this.rooms], data: this.userData });
-    }
+    const kept = session !== undefined && RECOVERABLE.has(reason);
+    if (kept) this.nsp.adapter.persistSession?.({ sid: this.id, pid: session.pid, rooms: [...this.rooms], data: this.userData });
     this.nsp.adapter.delAll(this.id);
     this.connected = false;
-    this.nsp._remove(this);
+    this.nsp._remove(this, kept);
     this.client._remove(this);
     this._acks?.rejectAll();
     this._listeners.emit('disconnect', args, REPORT_FAILURES, this as Socket);

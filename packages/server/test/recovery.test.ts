@@ -170,6 +170,32 @@ describe.each(KINDS.map((k) => [k.name, k] as const))('%s', (_name, kind) => {
     ]);
   });
 
+  test('in a child of a dynamic namespace: the empty child waits for the kept session, which recovers', async () => {
+    const srv = await startServer(RECOVERY);
+    const parent = srv.io.of(/^\/room-\w+$/);
+    const serverSide = new Promise<Socket>((resolve) => parent.once('connection', (s) => resolve(s as Socket)));
+    const client = kind.make({ ...srv, url: `${srv.url}/room-a` }, 50);
+    open.push(client);
+    await connectedOnce(client);
+    const socket = await serverSide;
+    socket.join('r');
+    const hello = once(client as never, 'hello'); // the client holds an offset
+    socket.emit('hello', 0);
+    await hello;
+    const child = socket.nsp;
+    const back = new Promise<Socket>((resolve) => parent.once('connection', (s) => resolve(s as Socket)));
+    const reconnected = connectedOnce(client);
+    // its only socket gone: before, the child (and the session its adapter kept) went with it
+    socket.conn.terminate();
+    const again = await back;
+    await reconnected;
+    expect(again.nsp).toBe(child);
+    expect(again.recovered).toBe(true);
+    expect(again.id).toBe(socket.id);
+    expect(again.rooms).toEqual(new Set([socket.id, 'r']));
+    expect(client.recovered).toBe(true);
+  });
+
   test('a client-chosen disconnect is not recovered', async () => {
     const srv = await startServer(RECOVERY);
     const { client, socket } = await setUp(kind, srv);
@@ -263,6 +289,24 @@ test('socket.io-client dropping its own transport recovers', async () => {
   expect(again.id).toBe(socket.id);
   expect(client.recovered).toBe(true);
   expect(events).toEqual([['room', 1]]);
+});
+
+test('an empty child of a dynamic namespace goes once its kept sessions have expired (cleanupEmptyChildNamespaces)', async () => {
+  const srv = await startServer({ connectionStateRecovery: { maxDisconnectionDuration: 300 } });
+  const parent = srv.io.of(/^\/room-\w+$/);
+  const joined = new Promise<Socket>((resolve) => parent.once('connection', (s) => resolve(s as Socket)));
+  const c = await RawClient.open(srv, false);
+  c.send('40/room-b,');
+  await c.next();
+  const child = (await joined).nsp;
+  expect(parent._children.has(child)).toBe(true);
+  c.ws.terminate();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  // a session may still come back: the child stays
+  expect(parent._children.has(child)).toBe(true);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  expect(parent._children.has(child)).toBe(false);
+  expect(srv.io._namespace('/room-b')).toBeUndefined();
 });
 
 describe('on the wire', () => {
