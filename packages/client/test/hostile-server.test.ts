@@ -20,7 +20,7 @@
  * - a fresh client then connects to a healthy emitwire Server and does an ack round trip.
  *
  * CI runs a fixed seed and a bounded number of runs; FUZZ_RUNS / FUZZ_SEED for longer local runs:
- *   FUZZ_RUNS=500 FUZZ_SEED=$RANDOM npx jest packages/client/test/hostile-server.test.ts
+ *   FUZZ_RUNS=500 FUZZ_SEED=random npx jest packages/client/test/hostile-server.test.ts (or a number for FUZZ_SEED)
  */
 import fc from 'fast-check';
 import { createServer } from 'node:http';
@@ -31,7 +31,7 @@ import { Server } from '@emitwire/server';
 import { io, EmitwireError, NodeWebSocket, type Socket, type WebSocketLike } from '@emitwire/client/node';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
-const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
+const SEED = process.env.FUZZ_SEED === 'random' ? Date.now() : Number(process.env.FUZZ_SEED ?? 20240611);
 
 // ── what went wrong in a run ───────────────────────────────────────────────────────────────────
 
