@@ -9,7 +9,7 @@ import { toEngineFrames } from './engine-frames.js';
 import type { AnyFunction } from './listeners.js';
 import type { Socket } from './socket.js';
 
-/** Per-packet middleware: `[event, ...args]`, then `next()` or `next(err)` to drop the packet (a throw or a rejected promise drops it too). */
+/** Per-packet middleware: `[event, ...args]` (the ack callback last when the client asked for one), then `next()` or `next(err)` to drop the packet (a throw or a rejected promise drops it too). */
 export type PacketMiddleware = (packet: [string, ...unknown[]], next: (err?: Error) => void) => unknown;
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -34,7 +34,13 @@ export function receiveEvent<C extends EventContract>(socket: Socket<C>, data: u
     return;
   }
   data[0] = ev;
+  // as in Socket.IO, the middleware's packet ends with the ack callback when the client asked for
+  // one (a middleware may answer it), and the listeners get what the packet holds once it is through
+  if (ack !== undefined) data.push(ack);
   const packet = data as [string, ...unknown[]];
+  // the catch-all listeners see every event before the packet middleware, those it goes on to
+  // refuse included, as in Socket.IO (onAny is where applications log what their clients send)
+  if (socket._anyIncoming.length > 0) notifyAny(socket, ev, packet.slice(1));
   let i = 0;
   const next = (err?: Error): void => {
     if (!socket.connected) return;
@@ -45,9 +51,7 @@ export function receiveEvent<C extends EventContract>(socket: Socket<C>, data: u
     }
     const fn = middlewares[i++];
     if (fn === undefined) {
-      const args = packet.slice(1);
-      if (ack !== undefined) args.push(ack);
-      dispatchEvent(socket, packet[0], args, ack);
+      dispatchListeners(socket, packet[0], packet.slice(1), ack);
       return;
     }
     let called = false;
@@ -96,7 +100,16 @@ function makeAck<C extends EventContract>(socket: Socket<C>, id: number): AnyFun
 
 /** `callArgs` are the listeners' arguments, the ack callback last when the client asked for one. */
 function dispatchEvent<C extends EventContract>(socket: Socket<C>, ev: string, callArgs: unknown[], ack: AnyFunction | undefined): void {
+  notifyAny(socket, ev, callArgs);
+  dispatchListeners(socket, ev, callArgs, ack);
+}
+
+function notifyAny<C extends EventContract>(socket: Socket<C>, ev: string, callArgs: unknown[]): void {
   for (const listener of socket._anyIncoming) guard(socket, ev, () => listener(ev, ...callArgs));
+}
+
+/** The socket's listeners of `ev`, then the namespace's. */
+function dispatchListeners<C extends EventContract>(socket: Socket<C>, ev: string, callArgs: unknown[], ack: AnyFunction | undefined): void {
   // the socket itself takes the listeners' results and failures (ListenerSink), the ack as context
   socket._listeners.emit(ev, callArgs, socket, ack);
   socket.nsp._dispatch(socket, ev, callArgs, ack);

@@ -39,7 +39,8 @@ afterEach(async () => {
   expect(await healthy.timeout(2000).emitWithAck('echo', 'ok')).toBe('ok');
   for (const packet of seen) {
     expect(RESERVED_EVENTS.has(String(packet[0]))).toBe(false);
-    expect(hasFunction(packet)).toBe(false);
+    // the ack callback ends the packet when the client asked for one (as in Socket.IO); no other function
+    expect(hasFunction(typeof packet[packet.length - 1] === 'function' ? packet.slice(0, -1) : packet)).toBe(false);
   }
   await cleanup();
   guard.restore();

@@ -194,6 +194,36 @@ describe('Socket', () => {
     expect(await c.emitWithAck('ok')).toBe('fine');
   });
 
+  test('use(): onAny sees an event before the packet middleware (refused ones too), whose packet ends with the ack, as in Socket.IO', async () => {
+    const { server, c } = await pair();
+    const seen: unknown[] = [];
+    server.onAny((ev: string, ...args: unknown[]) => void seen.push(['any', ev, ...args.map((a) => typeof a)]));
+    server.use((packet, next) => {
+      seen.push(['use', ...packet.map((a) => typeof a)]);
+      const ack = packet[packet.length - 1];
+      // a middleware may answer the ack itself
+      if (packet[0] === 'answered' && typeof ack === 'function') return (ack as (v: string) => void)('from use');
+      next(packet[0] === 'forbidden' ? new Error('not allowed') : undefined);
+    });
+    server.on('ok', (n: unknown, ack: unknown) => void seen.push(['on', typeof n, typeof ack]));
+    expect(await c.timeout(1000).emitWithAck('answered', 1)).toBe('from use');
+    await c.emitWithAck('forbidden');
+    c.emit('ok', 2);
+    await c.timeout(50).emitWithAck('ok', 3).catch(() => {});
+    expect(seen).toEqual([
+      ['any', 'answered', 'number', 'function'],
+      ['use', 'string', 'number', 'function'],
+      ['any', 'forbidden', 'function'],
+      ['use', 'string', 'function'],
+      ['any', 'ok', 'number'],
+      ['use', 'string', 'number'],
+      ['on', 'number', 'undefined'],
+      ['any', 'ok', 'number', 'function'],
+      ['use', 'string', 'number', 'function'],
+      ['on', 'number', 'function'],
+    ]);
+  });
+
   test('use(): an async middleware that rejects refuses the packet like a throw, never an unhandled rejection; onHandlerError hears what no ack told', async () => {
     const guard = guardProcess();
     try {
