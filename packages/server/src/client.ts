@@ -17,6 +17,9 @@ import type { HandlerErrorContext, ServerOptions } from './options.js';
 import type { Socket } from './socket.js';
 import type { Namespace } from './namespace.js';
 
+/** The most namespaces a client may still send stray packets for after the server made it leave them. */
+const MAX_LEFT_NAMESPACES = 16;
+
 /** What a Client needs from the server. */
 export interface ClientHost {
   readonly _options: ServerOptions;
@@ -66,6 +69,13 @@ export class Client implements ConnectionHandler {
    */
   private connecting: string | Set<string> | undefined = undefined;
   private connectDeadline: ConnectDeadline | undefined = undefined;
+  /**
+   * Namespaces the server made this client leave (`socket.disconnect()`) that it has not joined
+   * again: until its `41` arrives, the client may still send packets for them, which are dropped
+   * (as Socket.IO does), not a wire-rule violation. Only while there are some, at most
+   * MAX_LEFT_NAMESPACES (the oldest go).
+   */
+  private left: string[] | undefined = undefined;
 
   constructor(host: ClientHost, conn: EngineConnection) {
     this.host = host;
@@ -106,11 +116,17 @@ export class Client implements ConnectionHandler {
     this.cancelConnectTimeout();
   }
 
-  /** @internal */
-  _remove(socket: Socket): void {
+  /** @internal `byServer`: the server made the socket leave (its client may not know yet). */
+  _remove(socket: Socket, byServer: boolean): void {
+    const name = socket.nsp.name;
     if (this.first === socket) this.first = undefined;
-    else if (this.others?.get(socket.nsp.name) === socket) this.others.delete(socket.nsp.name);
+    else if (this.others?.get(name) === socket) this.others.delete(name);
     else return;
+    if (byServer) {
+      const left = (this.left ??= []);
+      if (!left.includes(name)) left.push(name);
+      if (left.length > MAX_LEFT_NAMESPACES) left.shift();
+    }
     if (this.size === 0 && this.conn.readyState === 'open') this.armConnectTimeout();
   }
 
@@ -182,6 +198,8 @@ export class Client implements ConnectionHandler {
     }
     const socket = this.socketOf(packet.nsp);
     if (socket === undefined) {
+      // sent before the client heard that the server made it leave: dropped
+      if (this.left?.includes(packet.nsp) === true) return;
       // a packet for a namespace the client has not joined (PROTOCOL.md)
       this.conn.close('parse error', new ProtocolError(ErrorCode.UNKNOWN_NAMESPACE, `namespace ${packet.nsp} not joined`));
       return;
@@ -193,6 +211,13 @@ export class Client implements ConnectionHandler {
     // a repeated CONNECT for a joined (or joining) namespace is ignored
     const connecting = this.connecting;
     if (this.socketOf(name) !== undefined || connecting === name || (typeof connecting === 'object' && connecting.has(name))) return;
+    // joining again: the client knows it had left
+    const left = this.left;
+    if (left !== undefined) {
+      const at = left.indexOf(name);
+      if (at >= 0) left.splice(at, 1);
+      if (left.length === 0) this.left = undefined;
+    }
     if (connecting === undefined) this.connecting = name;
     else if (typeof connecting === 'string') this.connecting = new Set([connecting, name]);
     else connecting.add(name);

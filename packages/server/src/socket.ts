@@ -413,7 +413,7 @@ export class Socket<C extends EventContract = EventContract> {
     this.nsp.adapter.delAll(this.id);
     this.connected = false;
     this.nsp._remove(this, kept);
-    this.client._remove(this);
+    this.client._remove(this, reason === 'server namespace disconnect');
     this._acks?.rejectAll();
     this._listeners.emit('disconnect', args, REPORT_FAILURES, this as Socket);
     this.nsp._ondisconnect(this, reason, description);

@@ -128,6 +128,24 @@ describe('dropped, not closed (PROTOCOL.md)', () => {
     expect(c.closed).toBe(false);
   });
 
+  test('a packet for a namespace the server has just made the client leave is dropped (it crossed the 41), not once the client left itself', async () => {
+    const c = await RawClient.open(srv);
+    c.send('40/admin,');
+    expect(String(await c.next())).toMatch(/^40\/admin,\{"sid"/);
+    const [admin] = await srv.io.of('/admin').fetchSockets();
+    admin!.disconnect();
+    expect(await c.next()).toBe('41/admin,');
+    c.send('42/admin,1["echo","late"]');
+    c.send('421["echo","still here"]');
+    expect(await c.next()).toBe('431["still here"]');
+    // joined again, then left by the client: a packet for it breaks the rule again
+    c.send('40/admin,');
+    expect(String(await c.next())).toMatch(/^40\/admin,\{"sid"/);
+    c.send('41/admin,');
+    c.send('42/admin,["echo"]');
+    expect(await c.whenClosed()).toBe(1002);
+  });
+
   test('a repeated CONNECT is ignored', async () => {
     const c = await RawClient.open(srv);
     c.send('40');
