@@ -130,6 +130,8 @@ export class Socket<C extends EventContract = EventContract> extends Link<
   #opens = 0;
   /** With `retries`: the emits waiting their turn, each as the function that sends it; the head is in flight. */
   #queue: (() => void)[] = [];
+  /** With `retries`: the head of the queue when it waits, offline, for the next CONNECT. */
+  #resume: ((first?: 1) => unknown) | undefined;
   #flags: Flags = {};
   #pid: string | undefined;
   #offset: string | undefined;
@@ -357,6 +359,8 @@ export class Socket<C extends EventContract = EventContract> extends Link<
             if (!this.#acks.get(p[2]!)?.(err as Error)) console.warn(err);
           }
         }
+        // then the retries queue's head that waited offline (taken before the call clears it)
+        if (this.connected) this.#resume?.((this.#resume = undefined));
         for (const p of received) if (this.connected) this.#onEvent(p);
         if (this.connected) this.emitReserved('connect');
         break;
@@ -423,10 +427,12 @@ export class Socket<C extends EventContract = EventContract> extends Link<
    * Sends (or buffers) one event; `data` is the event name then the arguments, ack callback last.
    * With `retries`, every emit asks for an ack and waits in the queue for its turn; a try that
    * fails (timeout, disconnect) is sent again with a new id, and the ack callback sees the last try.
+   * A volatile emit (which may be lost) is never retried: it goes at once, as without retries.
    */
   #emit(data: unknown[], errorFirst?: boolean): void {
-    const { ackTimeout, retries, maxBufferedEmits } = this.#opts;
+    const { ackTimeout, maxBufferedEmits } = this.#opts;
     const { volatile, timeout = ackTimeout } = this.#flags;
+    const retries = volatile ? 0 : this.#opts.retries;
     const queue = this.#queue;
     const withError = errorFirst || timeout !== undefined || retries > 0;
     this.#flags = {};
@@ -450,11 +456,14 @@ export class Socket<C extends EventContract = EventContract> extends Link<
       if (queue[0]) call(queue[0], []);
       return reported;
     };
-    // a disconnect on the way counts as a try too; offline, the resend waits in the buffer. An emit
+    // a disconnect on the way counts as a try too; offline, the resend waits for the CONNECT. An emit
     // refused at once (data that cannot be encoded, too large) with no callback to tell: thrown from
     // emit() itself when it is first in line, as without retries; later (its turn, a resend, the
     // flush of the offline buffer: inside a timer or a message handler) it goes to the console
     const retry = (first?: 1): boolean | void => {
+      // a try counts only when it is sent: offline, the emit waits for the next CONNECT (as in
+      // socket.io-client), rather than spending its tries where nobody can answer them
+      if (!this.connected) return void (this.#resume = retry);
       try {
         this.#send(data, volatile, timeout, (err, args) => (err && tries++ < retries ? retry() : done(err, args)));
       } catch (err) {

@@ -806,6 +806,37 @@ describe('retries', () => {
     FakeWebSocket.last.receive('431["y"]');
     expect(cb.mock.calls).toEqual([[null, 'y']]);
   });
+
+  test('offline, tries are not spent: the emit waits for the CONNECT, then gets its retries (found by differential.test.ts)', () => {
+    const { socket, connect, sent } = setup({ retries: 2, ackTimeout: 100, autoConnect: false });
+    const cb = jest.fn();
+    socket.emit('x', cb);
+    jest.advanceTimersByTime(1000); // before: three tries timed out in the buffer, cb got EW_ACK_TIMEOUT
+    expect(cb).not.toHaveBeenCalled();
+    socket.connect();
+    connect();
+    expect(sent()).toEqual(['40', '420["x"]']);
+    jest.advanceTimersByTime(100);
+    expect(sent()).toEqual(['421["x"]']);
+    // dropped while in flight: a try; the last one waits for the reconnection, without a timer
+    dropAndReopen();
+    expect(cb).not.toHaveBeenCalled();
+    connect();
+    expect(sent()).toEqual(['40', '422["x"]']);
+    FakeWebSocket.last.receive('432["y"]');
+    expect(cb.mock.calls).toEqual([[null, 'y']]);
+  });
+
+  test('a volatile emit is not retried: no ack asked, not queued, dropped offline (found by differential.test.ts)', () => {
+    const { socket, connect, sent } = setup({ retries: 2, ackTimeout: 100 });
+    socket.volatile.emit('lost');
+    connect();
+    expect(sent()).toEqual(['40']);
+    socket.emit('queued');
+    socket.volatile.emit('now', 1);
+    // before: it asked for an ack and waited behind the queue's head
+    expect(sent()).toEqual(['420["queued"]', '42["now",1]']);
+  });
 });
 
 describe('receiving', () => {
@@ -980,7 +1011,7 @@ describe("the server's maxPayload (open packet)", () => {
     expect(() => connect()).not.toThrow();
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]![0]).toMatchObject(tooLarge);
-    expect(sent()).toEqual(['40', '422["b"]']); // (ids 0 and 1: the refused emit's try and its resend)
+    expect(sent()).toEqual(['40', '421["b"]']); // (id 0: the refused emit's try, made on the CONNECT)
     expect(connected).toHaveBeenCalledTimes(1);
   });
 
