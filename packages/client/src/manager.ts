@@ -303,8 +303,9 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
         this.open((err) => {
           this.#reconnecting = false;
           if (err) {
-            this.emitReserved('reconnect_error', err);
+            // the next attempt is scheduled (or reconnect_failed emitted) first, as in socket.io-client
             this.#reconnect();
+            this.emitReserved('reconnect_error', err);
           } else {
             this.emitReserved('reconnect', this.#attempts);
             this.#attempts = 0;
