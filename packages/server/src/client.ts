@@ -71,8 +71,9 @@ export class Client implements ConnectionHandler {
   private connectDeadline: ConnectDeadline | undefined = undefined;
   /**
    * Namespaces the server made this client leave (`socket.disconnect()`) that it has not joined
-   * again: until its `41` arrives, the client may still send packets for them, which are dropped
-   * (as Socket.IO does), not a wire-rule violation. Only while there are some, at most
+   * again: until its `41` arrives, the client may still send packets for them, which are dropped,
+   * not a wire-rule violation (Socket.IO closes the connection unless it reads them in the same tick:
+   * README "Deliberate differences"). Only while there are some, at most
    * MAX_LEFT_NAMESPACES (the oldest go).
    */
   private left: string[] | undefined = undefined;

@@ -177,11 +177,16 @@ class Run {
         else s.emit('direct', ...step.args);
         return;
       case 'serverAsk': {
-        const result = await s
-          .timeout(ASK_MS)
-          .emitWithAck('q', step.answerers)
-          .then((v) => [v], (err: unknown) => err);
-        this.rec.record(observer, ['ask result', result]);
+        // a kicked client does not answer: its ACK would cross the 41, which ours drops and
+        // socket.io answers by closing the whole connection (README "Deliberate differences")
+        const asked = s.timeout(ASK_MS).emitWithAck('q', step.kick ? [] : step.answerers);
+        // disconnected while the ask waits
+        if (step.kick) s.disconnect();
+        const result = await asked.then((v) => [v], (err: unknown) => err);
+        // An ask of a socket that disconnects: ours rejects at once with ClosedError('socket has
+        // been disconnected') (README: Acks), socket.io's rejects when its timeout elapses. Not in
+        // the README's list of differences; left, see the report of this test's commit.
+        this.rec.record(observer, ['ask result', step.kick && result instanceof Error ? 'rejected' : result]);
         return;
       }
       case 'serverKick':

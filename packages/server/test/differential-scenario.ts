@@ -26,7 +26,7 @@ export type Step =
   | { kind: 'tell'; t: Target; to: string[]; except: string[]; args: unknown[] }
   | { kind: 'kick'; t: Target; close: boolean }
   | { kind: 'serverEmit'; t: Target; args: unknown[]; volatile: boolean }
-  | { kind: 'serverAsk'; t: Target; answerers: number[] }
+  | { kind: 'serverAsk'; t: Target; answerers: number[]; kick: boolean }
   | { kind: 'serverKick'; t: Target; close: boolean }
   | { kind: 'serverRoom'; t: Target; join: boolean; room: string }
   | { kind: 'rooms'; t: Target }
@@ -80,7 +80,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tell' as const), t: target, to: rooms, except: rooms, args }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kick' as const), t: target, close: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('serverEmit' as const), t: target, args, volatile: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('serverAsk' as const), t: target, answerers }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('serverAsk' as const), t: target, answerers, kick: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('serverKick' as const), t: target, close: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('serverRoom' as const), t: target, join: fc.boolean(), room }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rooms' as const), t: target }) },
