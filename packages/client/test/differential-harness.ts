@@ -309,7 +309,11 @@ class Run {
           return void socket.emit(st.handler, ...data);
         case 'volatile':
           // (no ack: a volatile emit dropped offline gets EW_DISCONNECTED at once from us, socket.io-client
-          // keeps its ack until it times out (README, Offline buffer))
+          // keeps its ack until it times out (README, Offline buffer)). Only while connected:
+          // socket.io-client buffers a volatile emit made offline while its closing WebSocket
+          // still looks writable (right after disconnect()) and sends it on the next connection;
+          // issue 4 asks for volatile emits to be dropped when not connected, as ours are.
+          if (!socket.connected) return;
           return void socket.volatile.emit(st.handler, ...data);
         case 'cb':
           return void socket.emit(st.handler, ...data, end);
