@@ -2,17 +2,28 @@
 // client does, as a list of steps. Valid and invalid frames are mixed on purpose: Engine.IO packets
 // of every type, Socket.IO packets of every type for joined, unjoined and unknown namespaces, binary
 // packets with right and wrong attachment counts, oversized frames, pauses and abrupt endings.
+// A Socket.IO packet names no namespace when generated: it says which kind it wants (one the client
+// has joined, one it has not, or a fixed one), and the client picks it when sending (NspTracker),
+// so that most packets stay valid after namespaces are left or refused and runs reach deep states.
 import fc from 'fast-check';
 import { RESERVED_EVENTS } from '@emitwire/protocol';
 
 /** One thing a raw client does. */
 export type Step =
   | { kind: 'send'; data: string | Buffer }
+  /** A Socket.IO packet (then its attachments) written for '/', sent to the namespace `to` picks. */
+  | { kind: 'packet'; to: NspPick; frames: Array<string | Buffer> }
   | { kind: 'pause'; ms: number }
   | { kind: 'close' }
   | { kind: 'terminate' }
-  /** A CONNECT offering the last session (`pid`, `offset`) any client of the run was given for `nsp`. */
-  | { kind: 'recover'; nsp: string };
+  /** A CONNECT offering the last session (`pid`, `offset`) any client of the run was given for the namespace. */
+  | { kind: 'recover'; to: NspPick };
+
+/**
+ * Which namespace a packet goes to: the `i`-th (modulo) of those the client has joined, of those it
+ * has not (nor is joining), or a fixed one whatever the state (the share of misdirected packets).
+ */
+export type NspPick = { joined: number } | { free: number } | { fixed: string };
 
 /** How one raw client behaves besides its steps. */
 export interface RawPlan {
@@ -66,70 +77,82 @@ const smallJson = fc.oneof(
 
 const send = (data: string | Buffer): Step => ({ kind: 'send', data });
 const sendAll = (frames: Array<string | Buffer>): Step[] => frames.map(send);
+const packet = (to: NspPick, ...frames: Array<string | Buffer>): Step => ({ kind: 'packet', to, frames });
 
 const goodAuth = fc.constantFrom('', '{}', '{"slow":true}', '{"pid":"x","offset":"y"}', '{"__proto__":{"x":1}}', '{"token":"t"}');
 const badAuth = fc.constantFrom('{"refuse":true}', '{"throw":true}', '{"reject":true}');
 const oddAuth = fc.constantFrom('[1]', '"x"', 'null', '{', '1');
 
-/**
- * One step of a raw client whose packets go mostly to `nsp`: the namespaces it joined (a packet for
- * a namespace not joined closes the connection, which would end most runs early).
- */
-function stepOf(nsp: fc.Arbitrary<string>): fc.Arbitrary<Step[]> {
-  const connect = fc
-    .tuple(nsp, fc.oneof({ weight: 4, arbitrary: goodAuth }, { weight: 2, arbitrary: badAuth }))
-    .map(([n, payload]) => send(sio(0, n, undefined, payload)));
+const pickIndex = fc.nat(4);
+/** Mostly a joined namespace (a packet for one not joined closes the connection), sometimes any. */
+const joinedNsp: fc.Arbitrary<NspPick> = fc.oneof(
+  { weight: 40, arbitrary: pickIndex.map((i): NspPick => ({ joined: i })) },
+  { weight: 1, arbitrary: anyNsp.map((n): NspPick => ({ fixed: n })) },
+);
+/** Mostly a namespace not joined (a repeated CONNECT is ignored, but wastes the step), sometimes any. */
+const freeNsp: fc.Arbitrary<NspPick> = fc.oneof(
+  { weight: 6, arbitrary: pickIndex.map((i): NspPick => ({ free: i })) },
+  { weight: 1, arbitrary: anyNsp.map((n): NspPick => ({ fixed: n })) },
+);
 
-  const disconnect = nsp.map((n) => send(sio(1, n, undefined, '')));
-  const oddConnect = fc.tuple(nsp, oddAuth).map(([n, payload]) => send(sio(0, n, undefined, payload)));
-  const oddDisconnect = fc.tuple(nsp, fc.constantFrom('["x"]', '{}')).map(([n, data]) => send(sio(1, n, undefined, data)));
+/** One step of a raw client: a mix of valid steps and, rarely, one that breaks a rule. */
+function stepOf(): fc.Arbitrary<Step[]> {
+  const connect = fc
+    .tuple(freeNsp, fc.oneof({ weight: 4, arbitrary: goodAuth }, { weight: 2, arbitrary: badAuth }))
+    .map(([to, payload]) => packet(to, sio(0, '/', undefined, payload)));
+
+  const disconnect = joinedNsp.map((to) => packet(to, sio(1, '/', undefined, '')));
+  const oddConnect = fc.tuple(freeNsp, oddAuth).map(([to, payload]) => packet(to, sio(0, '/', undefined, payload)));
+  const oddDisconnect = fc.tuple(joinedNsp, fc.constantFrom('["x"]', '{}')).map(([to, data]) => packet(to, sio(1, '/', undefined, data)));
 
   const event = fc
     .record({
-      nsp,
+      to: joinedNsp,
       id: ackId,
       name: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...EVENTS) }, { weight: 1, arbitrary: fc.constantFrom(...ODD_EVENTS) }),
       args: fc.array(smallJson, { maxLength: 3 }),
       numberName: fc.boolean(),
     })
-    .map(({ nsp: n, id, name, args, numberName }) => {
+    .map(({ to, id, name, args, numberName }) => {
       const first: unknown = numberName && name === 'nothing' ? 42 : name;
       const data = JSON.stringify([first, { t: 1, ack: id !== undefined } satisfies Tag, ...args]);
-      return send(sio(2, n, id, data));
+      return packet(to, sio(2, '/', id, data));
     });
 
-  const reservedEvent = fc.tuple(nsp, ackId, fc.constantFrom(...RESERVED_EVENTS)).map(([n, id, name]) => send(sio(2, n, id, JSON.stringify([name, { t: 1, ack: id !== undefined }]))));
+  const reservedEvent = fc
+    .tuple(joinedNsp, ackId, fc.constantFrom(...RESERVED_EVENTS))
+    .map(([to, id, name]) => packet(to, sio(2, '/', id, JSON.stringify([name, { t: 1, ack: id !== undefined }]))));
 
   const oddEvent = fc
-    .tuple(nsp, ackId, fc.constantFrom('[]', '{}', '"x"', '[null]', '[{"toString":"x"}]', '["echo",', 'x', '[1.5]', '[-1]'))
-    .map(([n, id, data]) => send(sio(2, n, id, data)));
+    .tuple(joinedNsp, ackId, fc.constantFrom('[]', '{}', '"x"', '[null]', '[{"toString":"x"}]', '["echo",', 'x', '[1.5]', '[-1]'))
+    .map(([to, id, data]) => packet(to, sio(2, '/', id, data)));
 
-  const ack = fc
-    .tuple(
-      nsp,
-      fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 6 }) }, { weight: 1, arbitrary: fc.constantFrom(99_999, -1) }),
-      fc.oneof({ weight: 6, arbitrary: fc.constantFrom('[]', '["yes"]') }, { weight: 1, arbitrary: fc.constantFrom('{}', '"x"', '') }),
-      fc.constantFrom(1, 1, 2),
-    )
-    .map(([n, id, data, times]) => Array.from({ length: times }, () => send(sio(3, n, id, data))));
+  /** ACKs (sometimes repeated), for pending, unknown or invalid ids, with array or other data. */
+  const ackOf = (ids: fc.Arbitrary<number>, datas: fc.Arbitrary<string>): fc.Arbitrary<Step[]> =>
+    fc
+      .tuple(joinedNsp, ids, datas, fc.constantFrom(1, 1, 2))
+      .map(([to, id, data, times]) => Array.from({ length: times }, () => packet(to, sio(3, '/', id, data))));
+  const ack = ackOf(fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 6 }) }, { weight: 1, arbitrary: fc.constant(99_999) }), fc.constantFrom('[]', '["yes"]'));
+  // ACK data must be an array, its id a non-negative integer (PROTOCOL.md)
+  const badAck = fc.oneof(ackOf(fc.integer({ min: 0, max: 6 }), fc.constantFrom('{}', '"x"', '')), ackOf(fc.constant(-1), fc.constant('[]')));
 
   const placeholder = (num: unknown): unknown => ({ _placeholder: true, num });
 
   /** A BINARY_EVENT / BINARY_ACK as a client sends it: n placeholders, then n binary frames. */
   const goodBinary = fc
-    .record({ type: fc.constantFrom(5, 6), nsp, id: ackId, name: fc.constantFrom('echo', 'ackcb', 'nothing', 'join', 'slow'), count: fc.integer({ min: 0, max: 3 }), bytes: fc.integer({ min: 0, max: 40 }) })
+    .record({ type: fc.constantFrom(5, 6), to: joinedNsp, id: ackId, name: fc.constantFrom('echo', 'ackcb', 'nothing', 'join', 'slow'), count: fc.integer({ min: 0, max: 3 }), bytes: fc.integer({ min: 0, max: 40 }) })
     .map((b) => {
       const holders = Array.from({ length: b.count }, (_, i) => placeholder(i));
       const id = b.type === 6 ? (b.id ?? 1) : b.id;
       const data = b.type === 5 ? [b.name, { t: 1, ack: id !== undefined } satisfies Tag, ...holders] : holders;
-      return sendAll([sio(b.type, b.nsp, id, JSON.stringify(data), b.count), ...holders.map((_, i) => Buffer.alloc(b.bytes, i))]);
+      return [packet(b.to, sio(b.type, '/', id, JSON.stringify(data), b.count), ...holders.map((_, i) => Buffer.alloc(b.bytes, i)))];
     });
 
   /** A binary packet with wrong counts, bad placeholders or a frame in between. */
   const badBinary = fc
     .record({
       type: fc.constantFrom(5, 6),
-      nsp,
+      to: joinedNsp,
       id: ackId,
       declared: fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.constantFrom<number | string>(11, 'a', -1) }),
       nums: fc.array(fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>('0', -1, 0.5, '__proto__') }), { maxLength: 3 }),
@@ -141,13 +164,13 @@ function stepOf(nsp: fc.Arbitrary<string>): fc.Arbitrary<Step[]> {
       const count = typeof b.declared === 'number' ? Math.max(0, b.declared) : 1;
       const holders = b.nums.map(placeholder);
       const data = b.type === 5 ? ['echo', { t: 1, ack: b.id !== undefined } satisfies Tag, ...holders] : holders;
-      const frames: Array<string | Buffer> = [sio(b.type, b.nsp, b.id, JSON.stringify(data), b.declared)];
+      const frames: Array<string | Buffer> = [sio(b.type, '/', b.id, JSON.stringify(data), b.declared)];
       const sent = Math.max(0, count + b.sentDelta);
       for (let i = 0; i < sent; i++) {
         if (b.interleave !== undefined && i === b.interleaveAt) frames.push(b.interleave);
         frames.push(Buffer.alloc(3, i));
       }
-      return sendAll(frames);
+      return [packet(b.to, ...frames)];
     });
 
   const engineOk = fc.constantFrom<Step>(...['3', '3probe', '5', '6'].map((d) => send(d)));
@@ -169,7 +192,7 @@ function stepOf(nsp: fc.Arbitrary<string>): fc.Arbitrary<Step[]> {
 
   const pause = fc.integer({ min: 0, max: 30 }).map((ms): Step => ({ kind: 'pause', ms }));
   const abrupt = fc.constantFrom<Step>({ kind: 'close' }, { kind: 'terminate' });
-  const recover = nsp.map((n): Step => ({ kind: 'recover', nsp: n }));
+  const recover = freeNsp.map((to): Step => ({ kind: 'recover', to }));
   const one = (a: fc.Arbitrary<Step>): fc.Arbitrary<Step[]> => a.map((x) => [x]);
 
   /** Frames a well-behaved client could send (some refused by the application, none breaking the wire rules). */
@@ -190,6 +213,7 @@ function stepOf(nsp: fc.Arbitrary<string>): fc.Arbitrary<Step[]> {
     one(oddConnect),
     one(oddDisconnect),
     one(oddEvent),
+    badAck,
     badBinary,
     one(engineBad),
     oversized,
@@ -200,6 +224,8 @@ function stepOf(nsp: fc.Arbitrary<string>): fc.Arbitrary<Step[]> {
   return fc.oneof({ weight: 50, arbitrary: validStep }, { weight: 1, arbitrary: invalidStep });
 }
 
+const anyStep = stepOf();
+
 /** One raw client: usually joins `/` and some others first, then a random mix of steps. */
 export const rawPlan: fc.Arbitrary<RawPlan> = fc
   .tuple(
@@ -208,17 +234,14 @@ export const rawPlan: fc.Arbitrary<RawPlan> = fc
   )
   .chain(([main, others]) => {
     const joined = [...main, ...others];
-    const joins = joined.map((n): Step => (n === '/' ? { kind: 'recover', nsp: n } : send(sio(0, n, undefined, n === '/dyn-22' ? '{"slow":true}' : ''))));
+    const joins = joined.map((n): Step => (n === '/' ? { kind: 'recover', to: { fixed: n } } : send(sio(0, n, undefined, n === '/dyn-22' ? '{"slow":true}' : ''))));
     // often in room r1 of '/' too, so that clients of a run meet in broadcasts
     if (main.length > 0) joins.push(send(sio(2, '/', undefined, JSON.stringify(['join', { t: 1, ack: false } satisfies Tag]))));
-
-    // packets mostly for the joined namespaces, sometimes for any
-    const nsp = joined.length === 0 ? anyNsp : fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...joined) }, { weight: 1, arbitrary: anyNsp });
     return fc.record({
       startAfter: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 80 })),
       pong: fc.boolean(),
       ackServer: fc.boolean(),
-      steps: fc.tuple(fc.nat(20), fc.array(stepOf(nsp), { minLength: 1, maxLength: 30 })).map(([wait, steps]) => [...joins, { kind: 'pause', ms: wait } as Step, ...steps.flat()]),
+      steps: fc.tuple(fc.nat(20), fc.array(anyStep, { minLength: 1, maxLength: 40 })).map(([wait, steps]) => [...joins, { kind: 'pause', ms: wait } as Step, ...steps.flat()]),
       end: fc.constantFrom<RawPlan['end']>('engine-close', 'close', 'terminate'),
     });
   });
@@ -265,4 +288,71 @@ export class Sessions {
     const auth = { pid: this.pids.get(nsp) ?? 'unknown-pid', offset: this.offsets.get(nsp) ?? 'x.1' };
     return sio(0, nsp, undefined, JSON.stringify(auth));
   }
+}
+
+/** The first frame of a packet step (written for '/') addressed to `nsp`; attachments unchanged. */
+export function addressed(frames: ReadonlyArray<string | Buffer>, nsp: string): Array<string | Buffer> {
+  const [head, ...rest] = frames;
+  if (typeof head !== 'string' || nsp === '/') return [...frames];
+  const m = /^4\d(\d+-)?/.exec(head);
+  const at = m === null ? head.length : m[0].length;
+  return [`${head.slice(0, at)}${nsp},${head.slice(at)}`, ...rest];
+}
+
+const USABLE = NAMESPACES.filter((n) => n !== '/nope');
+
+/**
+ * What a raw client knows of its namespaces, from what it sent and what the server answered:
+ * joined (the server's `40`), joining (its `40` sent, no answer yet), left (`41` either way) or
+ * refused (`44`). Picks the namespace of a packet step.
+ */
+export class NspTracker {
+  private readonly joined: string[] = [];
+  readonly joining = new Set<string>();
+
+  /** A text frame this client sends. */
+  sent(frame: string): void {
+    const p = parse(frame);
+    if (p === undefined) return;
+    if (p.type === '0' && !this.joined.includes(p.nsp)) this.joining.add(p.nsp);
+    if (p.type === '1') this.drop(p.nsp);
+  }
+
+  /** A text frame the server sends. */
+  heard(frame: string): void {
+    const p = parse(frame);
+    if (p === undefined) return;
+    if (p.type === '0') {
+      this.joining.delete(p.nsp);
+      if (!this.joined.includes(p.nsp)) this.joined.push(p.nsp);
+    } else if (p.type === '4') this.joining.delete(p.nsp);
+    else if (p.type === '1') this.drop(p.nsp);
+  }
+
+  /** The namespace `to` names now; undefined when it wants a joined one and none is. */
+  pick(to: NspPick): string | undefined {
+    if ('fixed' in to) return to.fixed;
+    if ('joined' in to) return this.joined.length === 0 ? undefined : this.joined[to.joined % this.joined.length];
+    const free = NAMESPACES.filter((n) => !this.joined.includes(n) && !this.joining.has(n));
+    // everything joined: a repeated CONNECT (ignored by the server)
+    return free.length === 0 ? USABLE[to.free % USABLE.length] : free[to.free % free.length];
+  }
+
+  /** A namespace to join when a step wants a joined one and none is. */
+  firstFree(): string | undefined {
+    return USABLE.find((n) => !this.joined.includes(n) && !this.joining.has(n));
+  }
+
+  private drop(nsp: string): void {
+    const at = this.joined.indexOf(nsp);
+    if (at >= 0) this.joined.splice(at, 1);
+    this.joining.delete(nsp);
+  }
+}
+
+/** The type and namespace of a Socket.IO text frame (`4` then the packet). */
+function parse(frame: string): { type: string; nsp: string } | undefined {
+  const m = /^4([0-6])(?:\d+-)?(\/[^,]*,)?/.exec(frame);
+  if (m === null) return undefined;
+  return { type: m[1]!, nsp: m[2] === undefined ? '/' : m[2].slice(0, -1) };
 }

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { io as ioc } from 'socket.io-client';
 import type { Server } from '@emitwire/server';
 import { BOOM, FuzzLog, installApp } from './fuzz-app.js';
-import { FUZZ_MAX_PAYLOAD, Sessions, fuzzRun, type RawPlan, type RunOptions } from './fuzz-frames.js';
+import { FUZZ_MAX_PAYLOAD, NspTracker, Sessions, addressed, fuzzRun, type RawPlan, type RunOptions, type Step } from './fuzz-frames.js';
 import { RawClient, cleanup, connected, delay, guardProcess, once, startServer, type TestServer } from './helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
@@ -45,11 +45,12 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 }
 
 /** Answers the server's pings and asks, as the plan says, on a raw client. */
-function answerServer(c: RawClient, plan: RawPlan, sessions: Sessions): void {
+function answerServer(c: RawClient, plan: RawPlan, sessions: Sessions, nsps: NspTracker): void {
   c.ws.on('message', (data, isBinary) => {
     if (isBinary) return;
     const text = (data as Buffer).toString();
     sessions.learn(text);
+    nsps.heard(text);
     if (plan.pong && text === '2') c.send('3');
     const asked = plan.ackServer ? /^42(\/[^,]*,)?(\d+)\[/.exec(text) : null;
     if (asked !== null) {
@@ -61,6 +62,25 @@ function answerServer(c: RawClient, plan: RawPlan, sessions: Sessions): void {
   });
 }
 
+/**
+ * The namespace of a packet step, as a well-behaved client would pick it: waits for the answers to
+ * its CONNECTs first, and joins a namespace when the step wants a joined one and none is. Undefined
+ * once the connection is closed.
+ */
+async function pickNamespace(c: RawClient, nsps: NspTracker, step: Extract<Step, { kind: 'packet' | 'recover' }>): Promise<string | undefined> {
+  if ('joined' in step.to) {
+    await eventually(() => c.closed || nsps.joining.size === 0, 500);
+    const free = nsps.pick(step.to) === undefined ? nsps.firstFree() : undefined;
+    if (free !== undefined) {
+      const join = addressed(['40'], free)[0] as string;
+      nsps.sent(join);
+      c.send(join);
+      await eventually(() => c.closed || nsps.joining.size === 0, 500);
+    }
+  }
+  return c.closed ? undefined : (nsps.pick(step.to) ?? '/');
+}
+
 /** One raw client through its plan; resolves once its WebSocket is closed. */
 async function runRaw(srv: TestServer, plan: RawPlan, log: FuzzLog, sessions: Sessions): Promise<void> {
   if (plan.startAfter > 0) await delay(plan.startAfter);
@@ -70,18 +90,31 @@ async function runRaw(srv: TestServer, plan: RawPlan, log: FuzzLog, sessions: Se
     log.violation(`no open packet: ${String(open)}`);
     return;
   }
-  answerServer(c, plan, sessions);
+  const nsps = new NspTracker();
+  answerServer(c, plan, sessions, nsps);
+  const send = (data: string | Buffer): void => {
+    if (typeof data === 'string') nsps.sent(data);
+    c.send(data);
+  };
+  let done = 0;
   for (const step of plan.steps) {
     if (c.closed) break;
-    if (step.kind === 'send') c.send(step.data);
+    if (step.kind === 'send') send(step.data);
     else if (step.kind === 'pause') await delay(step.ms);
-    else if (step.kind === 'recover') c.send(sessions.connect(step.nsp));
-    else {
+    else if (step.kind === 'packet' || step.kind === 'recover') {
+      const nsp = await pickNamespace(c, nsps, step);
+      if (nsp === undefined) break;
+      if (step.kind === 'recover') send(sessions.connect(nsp));
+      else for (const frame of addressed(step.frames, nsp)) send(frame);
+    } else {
       if (step.kind === 'close') c.ws.close();
       else c.ws.terminate();
       break;
     }
+    done++;
   }
+  // how deep the runs go: a plan cut short was closed by the server (or by a broken frame)
+  log.count(done === plan.steps.length ? 'plan done' : 'plan cut short');
   if (!c.closed && c.ws.readyState === c.ws.OPEN) {
     if (plan.end === 'engine-close') c.send('1');
     else if (plan.end === 'close') c.ws.close();
