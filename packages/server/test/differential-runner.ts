@@ -2,7 +2,9 @@
 // official socket.io-client Managers (one WebSocket per client, its namespaces multiplexed on it),
 // step by step: after each step, every client socket and its server-side socket agree on being
 // connected, and every connected client got an ack through its connection (so whatever the step
-// sent it has arrived: one connection keeps its order). Returns the normalised traces.
+// sent it has arrived: one connection keeps its order). Returns the normalised traces. With
+// connection state recovery the servers add an offset after the arguments of the events they store:
+// the arguments the application emits then end with a number, so a string last is the offset.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Manager, type Socket as ClientSocket } from 'socket.io-client';
@@ -62,12 +64,15 @@ class Run {
   private readonly managers: Manager[] = [];
   private readonly sockets = new Map<string, ClientSocket>();
   private readonly generations = new Map<string, number>();
+  /** Answers to asks that clients give after the ask's timeout, not given yet. */
+  private late = 0;
 
   constructor(
     private readonly url: string,
     private readonly io: AppServer,
     private readonly dynamic: AppNamespace,
     readonly rec: Recorder,
+    private readonly recovery: boolean,
   ) {
     for (let c = 0; c < CLIENTS; c++) {
       this.managers.push(new Manager(url, { transports: ['websocket'], reconnection: false, autoConnect: false }));
@@ -83,15 +88,34 @@ class Run {
     this.sockets.set(key, socket);
     const observer = `client ${key}`;
     const s = socket;
-    s.on('connect', () => this.rec.record(observer, ['connect', s.id]));
+    s.on('connect', () => this.rec.record(observer, ['connect', s.id, s.recovered]));
     s.on('connect_error', (err: Error & { data?: unknown }) => this.rec.record(observer, ['connect_error', err.message, err.data]));
-    s.on('disconnect', (reason) => this.rec.record(observer, ['disconnect', reason]));
-    s.onAny((ev: string, ...args: unknown[]) => this.rec.record(observer, ['in', ev, args]));
+    s.on('disconnect', (reason) => {
+      this.rec.record(observer, ['disconnect', reason]);
+      // Deliberate (README "Connection state recovery": a session is restored once): socket.io keeps
+      // a restored session until it expires, so a client that left or was made to leave since, and
+      // still offers its pid, is recovered into it again; ours makes a new session. The client
+      // forgets its pid then, as if it were a new one.
+      if (reason === 'io server disconnect' || reason === 'io client disconnect') delete (s as unknown as { _pid?: string })._pid;
+    });
+    s.onAny((ev: string, ...args: unknown[]) => this.rec.record(observer, ['in', ev, this.rec.offsetMarked(args)]));
     s.on('q', (...args: unknown[]) => {
       const ack = args[args.length - 1];
-      if (typeof ack === 'function' && Array.isArray(args[0]) && args[0].includes(t.c)) (ack as (v: unknown) => void)(key);
+      if (typeof ack !== 'function' || !Array.isArray(args[0]) || !args[0].includes(t.c)) return;
+      if (args[1] !== true) return void (ack as (v: unknown) => void)(key);
+      // after the ask timed out: the server drops the answer
+      this.late++;
+      setTimeout(() => {
+        this.late--;
+        if (s.connected) (ack as (v: unknown) => void)(key);
+      }, ASK_MS + 30);
     });
     return s;
+  }
+
+  /** The arguments of an event the application emits to clients (see the top of this file). */
+  private payload(args: unknown[]): unknown[] {
+    return this.recovery ? [...args, 0] : args;
   }
 
   private connectedClient(t: Target): ClientSocket | undefined {
@@ -111,7 +135,8 @@ class Run {
     switch (step.kind) {
       case 'connect': {
         const s = this.client(step.t);
-        if (s.active) return;
+        // not `active`: a socket whose connection dropped still is, and connecting recovers it
+        if (s.connected) return;
         const key = keyOf(step.t);
         const gen = (this.generations.get(key) ?? 0) + 1;
         this.generations.set(key, gen);
@@ -155,8 +180,10 @@ class Run {
         return;
       }
       case 'tell':
-        this.connectedClient(step.t)?.emit('tell', { to: step.to, except: step.except }, ...step.args);
+        this.connectedClient(step.t)?.emit('tell', { to: step.to, except: step.except }, ...this.payload(step.args));
         return;
+      case 'drop':
+        return this.drop(step);
       case 'kick':
         this.connectedClient(step.t)?.emit('kick', step.close);
         return;
@@ -173,13 +200,14 @@ class Run {
     const observer = `server ${keyOf(step.t)}`;
     switch (step.kind) {
       case 'serverEmit':
-        if (step.volatile) s.volatile.emit('direct', ...step.args);
-        else s.emit('direct', ...step.args);
+        if (step.volatile) s.volatile.emit('direct', ...this.payload(step.args));
+        else if (step.compress) s.emit('direct', ...this.payload(step.args));
+        else s.compress(false).emit('direct', ...this.payload(step.args));
         return;
       case 'serverAsk': {
         // a kicked client does not answer: its ACK would cross the 41, which ours drops and
         // socket.io answers by closing the whole connection (README "Deliberate differences")
-        const asked = s.timeout(ASK_MS).emitWithAck('q', step.kick ? [] : step.answerers);
+        const asked = s.timeout(ASK_MS).emitWithAck('q', step.kick ? [] : step.answerers, step.late);
         // disconnected while the ask waits
         if (step.kick) s.disconnect();
         const result = await asked.then((v) => [v], (err: unknown) => err);
@@ -187,6 +215,8 @@ class Run {
         // been disconnected') (README: Acks), socket.io's rejects when its timeout elapses. Not in
         // the README's list of differences; left, see the report of this test's commit.
         this.rec.record(observer, ['ask result', step.kick && result instanceof Error ? 'rejected' : result]);
+        // the late answers arrive before the next step (the settling round trip follows them)
+        if (!(await eventually(() => this.late === 0, SETTLE_MS))) this.rec.record('harness', ['late answers not given']);
         return;
       }
       case 'serverKick':
@@ -219,11 +249,11 @@ class Run {
     const what = [step.nsp, step.op, step.to, step.except];
     switch (step.op) {
       case 'emit':
-        op.emit('news', ...step.args);
+        op.emit('news', ...this.payload(step.args));
         return;
       case 'ask': {
         const [err, responses] = await new Promise<[unknown, unknown]>((resolve) =>
-          op.timeout(ASK_MS).emit('q', step.answerers, (e: unknown, r: unknown) => resolve([e, r])),
+          op.timeout(ASK_MS).emit('q', step.answerers, false, (e: unknown, r: unknown) => resolve([e, r])),
         );
         // the acks arrive in any order across clients
         log([...what, err ?? null, Array.isArray(responses) ? responses.map(String).sort() : responses]);
@@ -245,6 +275,25 @@ class Run {
         return;
       }
     }
+  }
+
+  private async drop(step: Extract<Step, { kind: 'drop' }>): Promise<void> {
+    const mine = [...this.sockets].filter(([key]) => key.startsWith(`c${step.c}/`));
+    for (const [key] of mine) this.rec.connected(key)?.emit('primed', ...this.payload([]));
+    await this.settle();
+    // the client's WebSocket closes without a Socket.IO goodbye: `transport close` on the server
+    this.managers[step.c]!.engine?.close();
+    await this.settle();
+    if (step.missed) for (const name of ['/', '/static', '/dyn-1', '/dyn-2']) this.namespace(name)?.emit('news', ...this.payload(['missed']));
+    if (!step.reconnect) return;
+    const waiting = mine.filter(([, s]) => s.active && !s.connected);
+    if (waiting.length === 0) return;
+    const done = waiting.map(([, s]) => new Promise<void>((resolve) => {
+      s.once('connect', () => resolve());
+      s.once('connect_error', () => resolve());
+    }));
+    this.managers[step.c]!.open();
+    await within(Promise.all(done), SETTLE_MS, []);
   }
 
   /** Waits until clients and server agree on who is connected, then a round trip on each connection. */
@@ -276,17 +325,21 @@ async function listen(http: HttpServer): Promise<string> {
 }
 
 /** Runs `steps` against one server and returns what every observer saw, normalised. */
-export async function runScenario(flavour: Flavour, steps: readonly Step[]): Promise<Record<string, unknown>> {
+export async function runScenario(flavour: Flavour, steps: readonly Step[], recovery: boolean): Promise<Record<string, unknown>> {
   const http = createServer();
+  const recovering = recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 10_000, skipMiddlewares: true } } : {};
   const server =
     flavour === 'official'
-      ? new OfficialServer(http, { transports: ['websocket'], cleanupEmptyChildNamespaces: true })
-      : new Server(http, { onHandlerError: () => {} });
+      ? // Deliberate: an empty dynamic child that holds sessions to recover is kept by ours until they
+        // expire; socket.io removes it and its sessions (README "Connection state recovery"), so with
+        // recovery on, the official server keeps its empty children
+        new OfficialServer(http, { transports: ['websocket'], cleanupEmptyChildNamespaces: !recovery, ...recovering })
+      : new Server(http, { onHandlerError: () => {}, ...recovering });
   const io = server as unknown as AppServer;
   try {
     const url = await listen(http);
-    const rec = new Recorder();
-    const run = new Run(url, io, installApp(io, rec), rec);
+    const rec = new Recorder(recovery);
+    const run = new Run(url, io, installApp(io, rec), rec, recovery);
     try {
       for (const step of steps) {
         await run.step(step);

@@ -1,6 +1,7 @@
 // The scenarios of the differential test (differential.test.ts): well-formed actions in random
 // order, by official clients (connect, emit with and without acks, disconnect) and by the server
-// application (emits, asks, rooms, broadcasts, namespace-wide operations, disconnections).
+// application (emits, asks, rooms, broadcasts, namespace-wide operations, disconnections), on a
+// server with or without connection state recovery (a client's connection dropped, then recovered).
 import fc from 'fast-check';
 
 export const CLIENTS = 3;
@@ -25,8 +26,14 @@ export type Step =
   | { kind: 'clientRoom'; t: Target; join: boolean; room: string }
   | { kind: 'tell'; t: Target; to: string[]; except: string[]; args: unknown[] }
   | { kind: 'kick'; t: Target; close: boolean }
-  | { kind: 'serverEmit'; t: Target; args: unknown[]; volatile: boolean }
-  | { kind: 'serverAsk'; t: Target; answerers: number[]; kick: boolean }
+  /**
+   * Client `c` gets an event on each of its sockets (an offset to recover from), drops its
+   * connection (the server sees `transport close`: recoverable), may miss a broadcast, reconnects.
+   */
+  | { kind: 'drop'; c: number; missed: boolean; reconnect: boolean }
+  | { kind: 'serverEmit'; t: Target; args: unknown[]; volatile: boolean; compress: boolean }
+  /** `late`: the answerers answer after the ask's timeout. */
+  | { kind: 'serverAsk'; t: Target; answerers: number[]; kick: boolean; late: boolean }
   | { kind: 'serverKick'; t: Target; close: boolean }
   | { kind: 'serverRoom'; t: Target; join: boolean; room: string }
   | { kind: 'rooms'; t: Target }
@@ -79,8 +86,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('clientRoom' as const), t: target, join: fc.boolean(), room }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tell' as const), t: target, to: rooms, except: rooms, args }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kick' as const), t: target, close: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('serverEmit' as const), t: target, args, volatile: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('serverAsk' as const), t: target, answerers, kick: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('serverEmit' as const), t: target, args, volatile: fc.boolean(), compress: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('serverAsk' as const), t: target, answerers, kick: fc.boolean(), late: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('drop' as const), c: fc.integer({ min: 0, max: CLIENTS - 1 }), missed: fc.boolean(), reconnect: fc.constantFrom(true, true, false) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('serverKick' as const), t: target, close: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('serverRoom' as const), t: target, join: fc.boolean(), room }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rooms' as const), t: target }) },
@@ -99,8 +107,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
-/** A scenario: a few connections first (so most actions have someone to act on), then anything. */
-export const scenario: fc.Arbitrary<Step[]> = fc
+/** A scenario: whether the servers recover connection state, then its steps. */
+export interface Scenario {
+  recovery: boolean;
+  steps: Step[];
+}
+
+/** A scenario's steps: a few connections first (so most actions have someone to act on), then anything. */
+const steps: fc.Arbitrary<Step[]> = fc
   .tuple(
     fc.array(
       fc.record({ kind: fc.constant('connect' as const), t: target, refuse: fc.constant(null), room: fc.option(room), slow: fc.constant(false) }),
@@ -109,3 +123,5 @@ export const scenario: fc.Arbitrary<Step[]> = fc
     fc.array(step, { minLength: 1, maxLength: 16 }),
   )
   .map(([first, rest]) => [...first, ...rest]);
+
+export const scenario: fc.Arbitrary<Scenario> = fc.record({ recovery: fc.boolean(), steps });

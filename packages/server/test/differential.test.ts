@@ -9,16 +9,16 @@
 import fc from 'fast-check';
 import { guardProcess } from './helpers.js';
 import { runScenario } from './differential-runner.js';
-import { scenario, type Step } from './differential-scenario.js';
+import { scenario, type Scenario } from './differential-scenario.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 const SEED = process.env.FUZZ_SEED === 'random' ? Date.now() : Number(process.env.FUZZ_SEED ?? 20_260_611);
 
-async function oneRun(steps: Step[]): Promise<void> {
+async function oneRun({ recovery, steps }: Scenario): Promise<void> {
   const guard = guardProcess();
   try {
-    const official = await runScenario('official', steps);
-    const ours = await runScenario('ours', steps);
+    const official = await runScenario('official', steps, recovery);
+    const ours = await runScenario('ours', steps, recovery);
     expect(ours).toEqual(official);
     expect(guard.errors).toEqual([]);
   } finally {
