@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Server } from 'socket.io';
 import { io as official } from 'socket.io-client';
 import { io as ours, type Manager } from '@emitwire/client/node';
@@ -29,6 +30,7 @@ interface LooseSocket extends LooseEmitter {
   readonly recovered: boolean | undefined;
   readonly io: LooseManager;
   readonly volatile: LooseEmitter;
+  auth: unknown;
   on(ev: string, fn: Fn): unknown;
   timeout(ms: number): LooseEmitter;
   onAny(fn: Fn): unknown;
@@ -79,6 +81,11 @@ interface Peer {
   records: [string, unknown[]][];
   refuse: Record<string, number>;
   blocked: number;
+  /** while an outage ('hold') lasts: the handshakes waiting for 'release' */
+  held: (() => void)[] | undefined;
+  release(): void;
+  /** the TCP sockets 'stall' corked (destroyed on close: the server would wait for their close handshake) */
+  stalled: Duplex[];
   close(): Promise<void>;
 }
 
@@ -104,15 +111,28 @@ async function startServer(cfg: ServerCfg): Promise<Peer> {
       transports: ['websocket'],
       ...(cfg.fastPing ? { pingInterval: 40, pingTimeout: 400 } : {}),
       ...(cfg.recovery ? { connectionStateRecovery: {} } : {}),
-      // 'block': the next handshakes are refused (403), so reconnections fail
-      allowRequest: (_req, cb) => (peer.blocked > 0 ? (peer.blocked--, cb('blocked', false)) : cb(null, true)),
+      // 'block': the next handshakes are refused (403), so reconnections fail; 'hold': they wait
+      allowRequest: (_req, cb) => {
+        const decide = () => (peer.blocked > 0 ? (peer.blocked--, cb('blocked', false)) : cb(null, true));
+        if (peer.held) peer.held.push(decide);
+        else decide();
+      },
     }),
     url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
     records: [],
     refuse: {},
     blocked: 0,
+    held: undefined,
+    stalled: [],
+    release: () => {
+      const held = peer.held ?? [];
+      peer.held = undefined;
+      for (const decide of held) decide();
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        peer.release();
+        for (const tcp of peer.stalled) tcp.destroy();
         peer.io.close(() => resolve());
         http.closeAllConnections();
       }),
@@ -148,7 +168,9 @@ async function startServer(cfg: ServerCfg): Promise<Peer> {
         rec('nth', a, n, !!ack);
         if (n === a[1]) ack?.('ok', n);
       });
-      socket.on('disconnect', (reason) => rec('disconnect', reason));
+      // a connection the client closes may end in a TCP reset when a server ping crosses the close
+      // (fast pings): 'transport error' rather than 'transport close', either client, by timing
+      socket.on('disconnect', (reason) => rec('disconnect', reason === 'transport error' ? 'transport close' : reason));
     });
   }
   return peer;
@@ -254,9 +276,12 @@ class Run {
     if (st.t === 'refuse') return void (this.peer.refuse[st.nsp] = (this.peer.refuse[st.nsp] ?? 0) + st.n);
     if (st.t === 'block') return void (this.peer.blocked += st.n);
     if (st.t === 'broadcast') return void this.peer.io.of(st.nsp).emit('news', ...st.args.map(materialise));
-    if (st.t === 'wait') return;
+    if (st.t === 'release') return this.peer.release();
+    if (st.t === 'wait' || st.t === 'create') return;
     const s = st.s;
-    const socket = this.sockets[s]!;
+    const socket = this.sockets[s];
+    // (a late socket not created yet: nothing to do)
+    if (!socket) return;
     const rec = (...e: unknown[]) => this.push(this.traces, s, e);
     const server = socket.connected ? this.peer.io.of(socket.nsp).sockets.get(socket.id!) : undefined;
     switch (st.t) {
@@ -270,8 +295,18 @@ class Run {
         return rec('state', socket.connected, socket.active, !!socket.recovered, socket.id);
       case 'serverDisconnect':
         return void server?.disconnect();
+      case 'hold':
+        this.peer.held ??= [];
+        return void server?.conn.close();
       case 'drop':
         return void server?.conn.close();
+      case 'stall':
+        // the server's writes stay in its TCP socket: no ping reaches the client, which ends the
+        // connection when its watchdog (pingInterval + pingTimeout) fires
+        if (server) this.peer.stalled.push(server.request.socket);
+        return void server?.request.socket.cork();
+      case 'setAuth':
+        return void (socket.auth = { user: s, k });
       case 'serverEmit': {
         const a = st.args.map(materialise);
         if (st.ack) server?.emit('ask', ...a, (...r: unknown[]) => this.peer.records.push([server.id, ['askAck', r]]));
@@ -346,8 +381,9 @@ class Run {
       const now = Date.now();
       const n = this.changes + this.peer.records.length;
       if (n !== seen) [seen, quiet] = [n, now];
+      // (during an outage the reconnection waits for 'release': not a step's effect to wait for)
       const busy = this.sockets.some(
-        (s, i) => (s.active && !s.connected && !this.d.idle(s.io)) || (this.pending[i]! > 0 && (s.connected || !this.retries[i])),
+        (s, i) => (s.active && !s.connected && !this.d.idle(s.io) && !this.peer.held) || (this.pending[i]! > 0 && (s.connected || !this.retries[i])),
       );
       if ((!busy && now - quiet >= QUIET) || now - start > max) return;
     }
@@ -358,26 +394,41 @@ class Run {
 export async function play(d: Driver, sc: Scenario): Promise<Trace> {
   const peer = await startServer(sc.server);
   const run = new Run(d, peer);
+  const late = [...sc.sockets.keys()].filter((i) => sc.sockets[i]!.late);
+  const create = async (i: number) => {
+    const cfg = sc.sockets[i]!;
+    run.timed[i] = cfg.ackTimeout !== undefined;
+    run.retries[i] = cfg.retries > 0;
+    run.create(i, cfg);
+    await run.settle();
+  };
+  for (const i of sc.sockets.keys()) run.ids[i] = [];
   try {
-    for (const [i, cfg] of sc.sockets.entries()) {
-      run.timed[i] = cfg.ackTimeout !== undefined;
-      run.retries[i] = cfg.retries > 0;
-      run.create(i, cfg);
-      await run.settle();
-    }
+    for (const i of sc.sockets.keys()) if (!sc.sockets[i]!.late) await create(i);
     for (const [k, st] of sc.steps.entries()) {
+      if (st.t === 'create') {
+        const i = late.shift();
+        if (i !== undefined) await create(i);
+        continue;
+      }
       run.step(st, k);
+      // a stalled connection ends by the client's watchdog (fast pings: 440 ms at most)
+      if (st.t === 'stall') for (const end = Date.now() + 1000; run.sockets[st.s]?.connected && Date.now() < end; ) await sleep(10);
       await run.settle(st.t === 'wait' ? 2000 : 1500);
       if (st.t === 'wait') await sleep(120);
     }
-    for (const [i, s] of run.sockets.entries()) run.push(run.traces, i, ['end', s.connected, s.active, !!s.recovered]);
+    if (peer.held) {
+      peer.release();
+      await run.settle();
+    }
+    for (const [i, s] of run.sockets.entries()) if (s) run.push(run.traces, i, ['end', s.connected, s.active, !!s.recovered]);
   } finally {
     for (const m of run.managers) m.disconnect();
     run.done = true;
     await peer.close();
   }
   // the server's records, by the socket that had the id (in the order the server saw them)
-  const server = run.sockets.map((_, i) => peer.records.filter(([id]) => run.ids[i]!.includes(id)).map(([, e]) => e));
+  const server = run.ids.map((_, i) => peer.records.filter(([id]) => run.ids[i]!.includes(id)).map(([, e]) => e));
   server.push(peer.records.filter(([id]) => !run.ids.some((ids) => ids.includes(id))).map(([, e]) => e));
   return { sockets: run.traces, managers: run.mtraces, server };
 }
@@ -393,6 +444,24 @@ function normError(e: Error & { code?: string; data?: unknown; type?: string }, 
   // the server's CONNECT_ERROR: socket.io-client's Error, our RpcError EW_CONNECT_REFUSED, same message and data
   if (e.code === 'EW_CONNECT_REFUSED' || (e.code === undefined && 'data' in e)) return { error: 'refused', message: e.message, data: tok(e.data) };
   return { error: e.constructor.name, code: e.code, message: e.message };
+}
+
+/**
+ * Deliberate (README, Recovery and Differences): on a recovered connection our client sends the
+ * offline buffer (and the retry queue's head) before it dispatches the events the server replayed,
+ * socket.io-client dispatches the replay first. Both happen before the `connect` event, so in the
+ * entries right before a recovered `connect` the outgoing ones ('out') are put after the others.
+ */
+function replayFirst(list: unknown[][]): unknown[][] {
+  const out = [...list];
+  for (const [j, e] of list.entries()) {
+    if (e[0] !== 'connect' || e[2] !== true) continue;
+    let i = j;
+    while (i > 0 && ['out', 'news', 'any'].includes(out[i - 1]![0] as string)) i--;
+    const run = out.slice(i, j);
+    out.splice(i, j - i, ...run.filter((x) => x[0] !== 'out'), ...run.filter((x) => x[0] === 'out'));
+  }
+  return out;
 }
 
 /**
@@ -418,5 +487,5 @@ export function normalise(t: Trace): Trace {
     if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tok(x)]));
     return v;
   };
-  return { sockets: t.sockets.map((l) => (l ?? []).map((e) => tok(e) as unknown[])), managers: t.managers.map((l) => (l ?? []).map((e) => tok(e) as unknown[])), server: t.server.map((l) => l.map((e) => tok(e) as unknown[])) };
+  return { sockets: t.sockets.map((l) => replayFirst((l ?? []).map((e) => tok(e) as unknown[]))), managers: t.managers.map((l) => (l ?? []).map((e) => tok(e) as unknown[])), server: t.server.map((l) => l.map((e) => tok(e) as unknown[])) };
 }

@@ -26,6 +26,8 @@ export interface SocketCfg {
   retries: 0 | 1 | 2;
   ackTimeout: number | undefined;
   reconnectionAttempts: number | undefined;
+  /** created by a 'create' step rather than at the start (io() then reuses a manager its namespace left) */
+  late: boolean;
 }
 
 /** How an emit asks for its answer. */
@@ -46,6 +48,20 @@ export type Step =
   | { t: 'refuse'; nsp: Nsp; n: number }
   | { t: 'block'; n: number }
   | { t: 'state'; s: number }
+  /** `socket.auth` replaced: the next CONNECT carries it */
+  | { t: 'setAuth'; s: number }
+  /** the next late socket is created (io() with its options) */
+  | { t: 'create' }
+  /**
+   * an outage: socket s's connection dropped and every handshake held (neither refused nor
+   * answered) until 'release', so the next steps run while the client is offline and has made
+   * exactly one reconnection attempt (emits buffered, broadcasts kept for recovery and replayed
+   * on the same reconnection as the buffer)
+   */
+  | { t: 'hold'; s: number }
+  | { t: 'release' }
+  /** the server's side of socket s's connection stops sending (its TCP socket corked): the client's heartbeat watchdog ends it (ping timeout); fast pings only */
+  | { t: 'stall'; s: number }
   | { t: 'wait' };
 
 export interface Scenario {
@@ -82,10 +98,11 @@ const socketCfg: fc.Arbitrary<SocketCfg> = fc
     retries: fc.constantFrom(0 as const, 0 as const, 1 as const, 2 as const),
     ackTimeout: fc.constantFrom(undefined, undefined, 60),
     reconnectionAttempts: fc.constantFrom(undefined, 1, 2),
+    late: fc.constantFrom(false, false, true),
   })
   .map((c) => ({ ...c, ackTimeout: c.retries ? 60 : c.ackTimeout }));
 
-function step(sockets: number, recovery: boolean): fc.Arbitrary<Step> {
+function step(sockets: number, { recovery, fastPing }: ServerCfg): fc.Arbitrary<Step> {
   const s = fc.nat({ max: sockets - 1 });
   const nsp = fc.constantFrom<Nsp>('/', '/a', '/b');
   return fc.oneof(
@@ -114,6 +131,11 @@ function step(sockets: number, recovery: boolean): fc.Arbitrary<Step> {
     fc.record({ t: fc.constant('refuse' as const), nsp, n: fc.integer({ min: 1, max: 2 }) }),
     fc.record({ t: fc.constant('block' as const), n: fc.integer({ min: 1, max: 3 }) }),
     { weight: 2, arbitrary: fc.record({ t: fc.constant('state' as const), s }) },
+    fc.record({ t: fc.constant('setAuth' as const), s }),
+    { weight: 2, arbitrary: fc.constant({ t: 'create' as const }) },
+    { weight: 2, arbitrary: fc.record({ t: fc.constant('hold' as const), s }) },
+    { weight: 2, arbitrary: fc.constant({ t: 'release' as const }) },
+    ...(fastPing ? [fc.record({ t: fc.constant('stall' as const), s })] : []),
     fc.constant({ t: 'wait' as const }),
   );
 }
@@ -121,13 +143,14 @@ function step(sockets: number, recovery: boolean): fc.Arbitrary<Step> {
 export const scenario: fc.Arbitrary<Scenario> = fc
   .record({ recovery: fc.boolean(), fastPing: fc.boolean() })
   .chain((server) =>
-    fc.array(socketCfg, { minLength: 1, maxLength: 3 }).chain((sockets) =>
-      fc.record({
+    fc.array(socketCfg, { minLength: 1, maxLength: 3 }).chain((cfgs) => {
+      const sockets = cfgs.map((c, i) => (i ? c : { ...c, late: false }));
+      return fc.record({
         server: fc.constant(server),
         sockets: fc.constant(sockets),
-        steps: fc.array(step(sockets.length, server.recovery), { minLength: 3, maxLength: 14 }),
-      }),
-    ),
+        steps: fc.array(step(sockets.length, server), { minLength: 3, maxLength: 14 }),
+      });
+    }),
   );
 
 /** A value of the scenario made real: binaries as their class, objects as objects. */

@@ -7,7 +7,10 @@
  * / offAny / onAnyOutgoing; connect() / disconnect() / manager close; on the server side middleware
  * refusals with data, socket.disconnect(), dropped transports (reconnection with a small backoff),
  * refused handshakes (reconnect_error, reconnect_failed), emits with acks the client answers,
- * broadcasts, fast pings, connection state recovery on or off) is played twice against a fresh
+ * broadcasts, fast pings, connection state recovery on or off; outages where handshakes wait, so
+ * emits are buffered and broadcasts replayed on the same reconnection; stalled connections ended by
+ * the client's heartbeat watchdog (ping timeout); `socket.auth` replaced between connections;
+ * sockets created later, on a cached manager their namespace left) is played twice against a fresh
  * official socket.io 4.8 server (WebSocket transport): once by socket.io-client, once by ours, step
  * by step (each step's effects awaited with a bounded wait). The traces (what the application
  * observes per socket and per manager, and what the server saw per socket) are normalised
