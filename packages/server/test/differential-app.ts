@@ -147,8 +147,8 @@ function timeoutMessage(message: string): string {
 
 /**
  * A socket's rooms: whether it is in its own, then the others sorted. The order of `socket.rooms`
- * differs (not a documented difference; left, see the report of this test's commit): socket.io
- * lists rooms joined in connection middleware before the socket's own id, ours after it.
+ * differs (README: deliberate differences): socket.io lists rooms joined in connection middleware
+ * before the socket's own id, ours after it.
  */
 export function roomsOf(socket: AppSocket): string[] {
   const others = [...socket.rooms].filter((r) => r !== socket.id).sort();

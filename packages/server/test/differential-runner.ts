@@ -240,8 +240,7 @@ class Run {
     if (nsp === undefined) return;
     // A parent (RegExp) namespace: socket.io's only broadcasts to its children (plain emits: its
     // fetchSockets throws, socketsJoin/socketsLeave/disconnectSockets and broadcasts with acks reach
-    // no child); ours does all of them on every child (README: `io.of`). Not documented as a
-    // difference; left, see the report of this test's commit.
+    // no child); ours does all of them on every child (README: deliberate differences).
     if (step.nsp === 'dynamic' && step.op !== 'emit') return;
     let op: AppOperator = nsp;
     if (step.to.length > 0) op = op.to(step.to);
