@@ -82,6 +82,7 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
   #reconnecting = false;
   #skipReconnect = false;
   #watchdog = 0;
+  #deadline = 0;
   #maxPayload = Infinity;
 
   /**
@@ -250,7 +251,17 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
   /** Restarts the heartbeat watchdog: silence for pingInterval + pingTimeout means a dead link. */
   #watch(): void {
     clearTimeout(this.#timer);
+    this.#deadline = Date.now() + this.#watchdog;
     this.#timer = setTimeout(() => this.#onClose('ping timeout'), this.#watchdog);
+  }
+
+  /**
+   * @internal Before a write: a heartbeat already overdue whose timer has not run (a device that
+   * slept, a throttled background tab) ends the connection now, so the write is buffered for the
+   * next connection instead of lost on a dead one.
+   */
+  _check(): void {
+    if (this.readyState === 'open' && Date.now() > this.#deadline) this.#onClose('ping timeout');
   }
 
   #onClose(reason: CloseReason | 'timeout', description?: unknown): void {

@@ -494,6 +494,7 @@ export class Socket<C extends EventContract = EventContract> extends Link<
   #send(data: unknown[], volatile: boolean | undefined, timeout: number | undefined, end?: Settle): void {
     const { maxBufferedEmits, maxPendingAcks } = this.#opts;
     const acks = this.#acks;
+    this.io._check();
     const offline = !this.connected;
     if (offline && volatile) return void end?.(closed('volatile emit dropped'));
     if (offline && this.#buffer.length >= maxBufferedEmits) throw full('offline emit buffer');

@@ -29,13 +29,14 @@ const BUDGET = 5000;
  * reported on the console, not thrown, 5,785 with a CONNECT_ERROR while connected disconnecting the socket,
  * 5,797 with a DISCONNECT never refused for the announced maxPayload, 5,831 with retries spent only
  * while connected and volatile emits never retried, 5,833 with reconnect_failed before the last
- * reconnect_error): just above the current
+ * reconnect_error, 5,871 with an overdue heartbeat ending the connection before an emit is lost on
+ * it): just above the current
  * figure, so that
  * growth fails here.
  * Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits. The budget is NOT
  * met yet.
  */
-const CEILING = 5833;
+const CEILING = 5871;
 
 const client = resolve(__dirname, '../src/index.ts');
 const protocol = resolve(__dirname, '../../protocol/src/index.ts');

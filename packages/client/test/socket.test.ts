@@ -897,6 +897,46 @@ describe('receiving', () => {
   });
 });
 
+describe('a heartbeat overdue whose timer has not run (a device that slept, a throttled tab)', () => {
+  test('the next emit ends the connection with "ping timeout" first and is buffered, then sent on the next connection', () => {
+    const { socket, connect, sent } = setup();
+    FakeWebSocket.last.handshake(1000, 500);
+    connect();
+    sent();
+    const reasons: unknown[] = [];
+    socket.on('disconnect', (reason) => reasons.push(reason));
+    socket.emit('live');
+    expect(sent()).toEqual(['42["live"]']);
+    // the clock moves past pingInterval + pingTimeout without the watchdog's timer running
+    jest.setSystemTime(Date.now() + 1501);
+    const dead = FakeWebSocket.last;
+    socket.emit('x', 1);
+    // before: written to the dead connection and lost
+    expect(dead.take()).toEqual([]);
+    expect(dead.closedByClient).toBe(true);
+    expect(reasons).toEqual(['ping timeout']);
+    expect(socket.connected).toBe(false);
+    jest.advanceTimersByTime(1000); // the first reconnection (Math.random is 0.5)
+    FakeWebSocket.last.handshake();
+    connect('sid-2');
+    expect(sent()).toEqual(['40', '42["x",1]']);
+  });
+
+  test('on time, nothing changes: the watchdog restarts with every ping', () => {
+    const { socket, connect, sent } = setup();
+    FakeWebSocket.last.handshake(1000, 500);
+    connect();
+    sent();
+    jest.advanceTimersByTime(1400);
+    FakeWebSocket.last.receive('2');
+    sent(); // the pong
+    jest.setSystemTime(Date.now() + 1400);
+    socket.emit('x');
+    expect(socket.connected).toBe(true);
+    expect(sent()).toEqual(['42["x"]']);
+  });
+});
+
 describe("the server's maxPayload (open packet)", () => {
   /** Opens the connection with an open packet announcing `maxPayload`, then the namespace. */
   function setupWith(maxPayload: unknown, opts: Partial<ClientOptions> = {}) {
