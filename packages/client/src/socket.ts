@@ -436,6 +436,8 @@ export class Socket<C extends EventContract = EventContract> extends Link<
     const queue = this.#queue;
     const withError = errorFirst || timeout !== undefined || retries > 0;
     this.#flags = {};
+    // a heartbeat overdue ends the connection first (Manager._check): the emit, retried or not, is then offline
+    this.io._check();
     const cb = typeof data.at(-1) === 'function' ? (data.pop() as Callback) : undefined;
     // error-first callbacks get the error (or the server handler's RpcError), plain ones the
     // server's arguments as they are, and nothing on failure
@@ -494,7 +496,6 @@ export class Socket<C extends EventContract = EventContract> extends Link<
   #send(data: unknown[], volatile: boolean | undefined, timeout: number | undefined, end?: Settle): void {
     const { maxBufferedEmits, maxPendingAcks } = this.#opts;
     const acks = this.#acks;
-    this.io._check();
     const offline = !this.connected;
     if (offline && volatile) return void end?.(closed('volatile emit dropped'));
     if (offline && this.#buffer.length >= maxBufferedEmits) throw full('offline emit buffer');
