@@ -18,7 +18,6 @@ import {
   type AckResult,
   type AnyListener,
   type ClientToServerEvents,
-  type EncodedPacket,
   type EventArgs,
   type EventContract,
   type EventNames,
@@ -27,64 +26,14 @@ import {
   type EventParams,
   type PacketTypeValue,
   type ServerToClientEvents,
-  type TimeoutEmitArgs,
 } from '@emitwire/protocol';
 import { Link, call, type Lists } from './emitter.js';
 import type { Manager } from './manager.js';
 import { DEFAULT_SOCKET_OPTIONS, type AuthOption, type SocketOptions } from './options.js';
 import { ACK, CONNECT, DISCONNECT, EVENT, SOCKET_CLOSE, SOCKET_ERROR, SOCKET_OPEN } from './packet-types.js';
+import type { Buffered, Callback, DisconnectReason, Flags, Received, Settle, SocketReservedEvents, TimeoutEmitter } from './socket-types.js';
 
-/** Why a socket disconnected (its `disconnect` event). */
-export type DisconnectReason =
-  | 'io server disconnect'
-  | 'io client disconnect'
-  | 'ping timeout'
-  | 'transport close'
-  | 'transport error'
-  | 'parse error';
-
-/** The socket's own events. The server may never send these names (PROTOCOL.md). */
-export interface SocketReservedEvents {
-  /** Connected to the namespace (also after each reconnection). */
-  connect(): void;
-  /**
-   * Connecting failed: an `RpcError` with code `EW_CONNECT_REFUSED` (and the server's `message` and
-   * `data`) when the server refused the namespace (then the socket stays disconnected), or the
-   * manager's error when the connection failed (then it reconnects).
-   */
-  connect_error(err: Error): void;
-  /** Disconnected; the manager reconnects unless `reason` is `io server disconnect` or `io client disconnect`. */
-  disconnect(reason: DisconnectReason, description?: unknown): void;
-}
-
-/** `socket.timeout(ms)`: emits whose ack callback receives an error first. */
-export interface TimeoutEmitter<C extends EventContract> {
-  /** Emits with an ack that gets a `TimeoutError` (`EW_ACK_TIMEOUT`) if no answer comes in time. */
-  emit<K extends EventNames<ClientToServerEvents<C>>>(
-    event: K,
-    ...args: TimeoutEmitArgs<ClientToServerEvents<C>, K> | EventArgs<ClientToServerEvents<C>, K>
-  ): Socket<C>;
-  /** Emits and resolves with the ack's first argument; rejects after `ms`. */
-  emitWithAck<K extends EventNamesWithAck<ClientToServerEvents<C>>>(
-    event: K,
-    ...args: EventArgs<ClientToServerEvents<C>, K>
-  ): Promise<AckResult<ClientToServerEvents<C>, K>>;
-}
-
-/**
- * How a pending ack ends, the one way for all of them: an error (timeout, disconnect), or the ack's
- * arguments. Returns true when an error reached the caller (an error-first callback, emitWithAck).
- */
-type Settle = (err: Error | null, args?: unknown[]) => boolean | void;
-type Callback = (...args: unknown[]) => void;
-interface Flags {
-  volatile?: boolean;
-  timeout?: number;
-}
-/** An emit, encoded: its frames, its data (for onAnyOutgoing) and its ack id. */
-type Buffered = [frames: EncodedPacket, data: unknown[], id: number | undefined];
-/** An event as it arrives: name then arguments, and the ack id the server asked for. */
-type Received = { data: unknown[]; id: number | undefined };
+export type { DisconnectReason, SocketReservedEvents, TimeoutEmitter } from './socket-types.js';
 
 /** The keys of the `onAny` and `onAnyOutgoing` listener lists in the Emitter (no event name equals them). */
 const ANY = Symbol();
