@@ -2,7 +2,8 @@
  * A namespace: its sockets, its adapter (rooms), its connection middleware, and the seed-style
  * listeners (`io.on('connection' | 'disconnect' | '<client event>', (socket, …) => …)`). A
  * namespace created by `io.of(RegExp | function)` is a parent: the children it matches share its
- * middleware and listeners, and its broadcasts reach every child.
+ * middleware and listeners, and its broadcasts reach every child. Admitting a client (recovery,
+ * middleware, CONNECT answer) is in admission.ts, on the namespace's `@internal` fields.
  */
 import {
   PacketType,
@@ -13,17 +14,16 @@ import {
   type EventParams,
   invalidArgument,
 } from '@emitwire/protocol';
-import type { Adapter, RestoredSession, Room } from './adapter.js';
+import type { Adapter, Room } from './adapter.js';
+import { admitClient } from './admission.js';
 import { BroadcastOperator, type BroadcastEmitArgs } from './broadcast-operator.js';
 import { MAX_TIMER_MS } from './deadline-queue.js';
 import type { Client } from './client.js';
 import { toEngineFrames } from './engine-frames.js';
-import { isThenable } from './event-dispatch.js';
-import { generateId } from './id.js';
 import { ListenerMap, type AnyFunction, type ListenerSink } from './listeners.js';
 import type { ConnectionStateRecoveryOptions } from './options.js';
 import type { Server } from './server.js';
-import { Socket } from './socket.js';
+import type { Socket } from './socket.js';
 import type {
   AckEventNames,
   DisconnectReason,
@@ -90,10 +90,11 @@ export class Namespace<C extends EventContract = EventContract> {
   private readonly lifecycle = new ListenerMap();
   private readonly events = new ListenerMap();
   private readonly serverSide = new ListenerMap();
-  private readonly middlewares: Middleware<C>[] = [];
+  /** @internal The connection middleware (`use`). */
+  readonly _middlewares: Middleware<C>[] = [];
   private ackId = 0;
-  /** Sockets in connection middleware (a child namespace is not removed while some are). */
-  private admitting = 0;
+  /** @internal Sockets in connection middleware (a child namespace is not removed while some are). */
+  _admitting = 0;
   /** Until when a session kept for connection state recovery may come back (an empty child waits). */
   private sessionsUntil = 0;
   private releaseTimer: NodeJS.Timeout | undefined = undefined;
@@ -144,7 +145,7 @@ export class Namespace<C extends EventContract = EventContract> {
   /** Adds connection middleware, run in order for every socket joining. */
   use(fn: Middleware<C>): this {
     if (typeof fn !== 'function') invalidArgument('middleware must be a function');
-    this.middlewares.push(fn);
+    this._middlewares.push(fn);
     return this;
   }
 
@@ -286,133 +287,13 @@ export class Namespace<C extends EventContract = EventContract> {
     this.parent?.events.emit(ev, withSocket, socket, ack);
   }
 
-  /**
-   * @internal Admits a client: middleware (the parent's first), then CONNECT and `connection`.
-   * The client hears when the CONNECT is over (`_connectEnded`), admitted or refused.
-   */
+  /** @internal Admits a client (admission.ts). */
   _add(client: Client, auth: Record<string, unknown> | undefined): void {
-    if (this._recovery !== undefined) {
-      this.recover(client, auth);
-      return;
-    }
-    this.admit(client, new Socket<C>(this, client, generateId(), auth));
+    admitClient(this, client, auth);
   }
 
-  /**
-   * Connection state recovery: a CONNECT with `{ pid, offset }` gets its session back when the
-   * adapter still holds it (the same id, rooms and data; the packets missed replayed before the
-   * CONNECT answer); any other socket gets a new session id (`pid`) of its own.
-   */
-  private recover(client: Client, auth: Record<string, unknown> | undefined): void {
-    const pid = auth?.pid;
-    const offset = auth?.offset;
-    const restore = this.adapter.restoreSession;
-    if (typeof pid !== 'string' || typeof offset !== 'string' || restore === undefined) {
-      this.admitRecovering(client, auth, null);
-      return;
-    }
-    let session: RestoredSession | null | Promise<RestoredSession | null>;
-    try {
-      session = restore.call(this.adapter, pid, offset);
-    } catch {
-      session = null;
-    }
-    if (!isThenable(session)) {
-      this.admitRecovering(client, auth, session);
-      return;
-    }
-    // an adapter that looks sessions up elsewhere: the CONNECT waits (and keeps a child namespace)
-    this.admitting++;
-    const settle = (found: RestoredSession | null): void => {
-      if (client.conn.readyState !== 'open') {
-        this.abandon(client);
-        return;
-      }
-      this.admitting--;
-      this.admitRecovering(client, auth, found);
-    };
-    (session as Promise<RestoredSession | null>).then(settle, () => settle(null));
-  }
-
-  private admitRecovering(client: Client, auth: Record<string, unknown> | undefined, session: RestoredSession | null): void {
-    if (session === null) {
-      const socket = new Socket<C>(this, client, generateId(), auth);
-      socket._session = { pid: generateId(), recovered: false };
-      this.admit(client, socket);
-      return;
-    }
-    const socket = new Socket<C>(this, client, session.sid, auth);
-    socket._session = { pid: session.pid, recovered: true };
-    socket._restore(session.rooms, session.data);
-    if (this._recovery!.skipMiddlewares) this.connect(client, socket, session.missedPackets);
-    else this.admit(client, socket, session.missedPackets);
-  }
-
-  /** Runs the connection middleware (the parent's first), then connects the socket. */
-  private admit(client: Client, socket: Socket<C>, missed?: unknown[][]): void {
-    const chain = this.parent === undefined ? this.middlewares : [...this.parent.middlewares, ...this.middlewares];
-    if (chain.length === 0) {
-      // no middleware: admitted at once, with no closure (the client is open: it is decoding the
-      // CONNECT, or has just checked, right now)
-      this.connect(client, socket, missed);
-      return;
-    }
-    this.admitting++;
-    let i = 0;
-    const next = (err?: Error & { data?: unknown }): void => {
-      if (client.conn.readyState !== 'open') return this.abandon(client);
-      if (err !== undefined && err !== null) {
-        this.abandon(client);
-        const data: { message: string; data?: unknown } = {
-          message: err instanceof Error ? err.message : String(err),
-        };
-        if (err instanceof Error && err.data !== undefined) data.data = err.data;
-        client.conn.write(toEngineFrames(encodePacket({ type: PacketType.CONNECT_ERROR, nsp: this.name, data })));
-        return;
-      }
-      const fn = chain[i++];
-      if (fn === undefined) {
-        this.admitting--;
-        this.connect(client, socket, missed);
-        return;
-      }
-      let called = false;
-      const once = (e?: Error & { data?: unknown }): void => {
-        if (called) return;
-        called = true;
-        next(e);
-      };
-      try {
-        const r = fn(socket, once);
-        if (isThenable(r)) r.then(undefined, (e: unknown) => once(e instanceof Error ? e : new Error(String(e))));
-      } catch (e) {
-        once(e instanceof Error ? e : new Error(String(e)));
-      }
-    };
-    next();
-  }
-
-  /**
-   * A CONNECT that was waiting (`admitting`) ends without a socket: refused, or its client left
-   * meanwhile. The client hears it is over, and an empty child namespace may go.
-   */
-  private abandon(client: Client): void {
-    this.admitting--;
-    client._connectEnded(this.name);
-    this._releaseIfEmpty();
-  }
-
-  /** Admits the socket: the client's CONNECT is over, the socket joins and hears `connection`. */
-  private connect(client: Client, socket: Socket<C>, missed?: unknown[][]): void {
-    client._connectEnded(this.name);
-    this.sockets.set(socket.id, socket);
-    client._add(this.name, socket as unknown as Socket);
-    socket._onconnect(missed);
-    const args = [socket];
-    this.emitLifecycle(socket, 'connection', args);
-  }
-
-  private emitLifecycle(socket: Socket<C>, ev: string, args: unknown[]): void {
+  /** @internal The namespace's `ev` listeners, then the parent's. */
+  _emitLifecycle(socket: Socket<C>, ev: string, args: unknown[]): void {
     // the socket reports failures (a throw, a rejected promise); with no ack, a value is dropped
     this.lifecycle.emit(ev, args, socket, undefined);
     this.parent?.lifecycle.emit(ev, args, socket, undefined);
@@ -431,7 +312,7 @@ export class Namespace<C extends EventContract = EventContract> {
    * session kept for connection state recovery may come back: the sessions live in its adapter.
    */
   _releaseIfEmpty(): void {
-    if (this.parent === undefined || this._kept || this.sockets.size > 0 || this.admitting > 0) return;
+    if (this.parent === undefined || this._kept || this.sockets.size > 0 || this._admitting > 0) return;
     if (!this.server._options.cleanupEmptyChildNamespaces) return;
     const wait = this.sessionsUntil - Date.now();
     if (wait > 0) {
@@ -454,6 +335,6 @@ export class Namespace<C extends EventContract = EventContract> {
   /** @internal The namespace-level `disconnect` listeners. */
   _ondisconnect(socket: Socket<C>, reason: DisconnectReason, description?: Error): void {
     const args: unknown[] = description === undefined ? [socket, reason] : [socket, reason, description];
-    this.emitLifecycle(socket, 'disconnect', args);
+    this._emitLifecycle(socket, 'disconnect', args);
   }
 }
