@@ -12,6 +12,7 @@ import { isThenable } from './event-dispatch.js';
 import { generateId } from './id.js';
 import type { Namespace } from './namespace.js';
 import { Socket } from './socket.js';
+import { answerConnect, restoreSession } from './socket-lifecycle.js';
 
 /**
  * Admits a client: middleware (the parent's first), then CONNECT and `connection`. The client
@@ -75,7 +76,7 @@ function admitRecovering<C extends EventContract>(
   }
   const socket = new Socket<C>(nsp, client, session.sid, auth);
   socket._session = { pid: session.pid, recovered: true };
-  socket._restore(session.rooms, session.data);
+  restoreSession(socket, session.rooms, session.data);
   if (nsp._recovery!.skipMiddlewares) connect(nsp, client, socket, session.missedPackets);
   else admit(nsp, client, socket, session.missedPackets);
 }
@@ -139,7 +140,7 @@ function connect<C extends EventContract>(nsp: Namespace<C>, client: Client, soc
   client._connectEnded(nsp.name);
   nsp.sockets.set(socket.id, socket);
   client._add(nsp.name, socket as unknown as Socket);
-  socket._onconnect(missed);
+  answerConnect(socket, missed);
   const args = [socket];
   nsp._emitLifecycle(socket, 'connection', args);
 }

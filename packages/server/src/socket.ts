@@ -1,10 +1,8 @@
 /*
  * One client's membership of one namespace: its listeners, its rooms, its acks in both directions.
  * Sending an event is in socket-emitter.ts, handing an incoming event to the listeners in
- * event-dispatch.ts; both work on the socket's `@internal` fields.
- *
- *   created ─ middleware ok ─► connected ─ disconnect(), client 41, connection closed ─► disconnected
- *                                          ('disconnecting' with rooms, then 'disconnect')
+ * event-dispatch.ts, connecting and leaving (the states) in socket-lifecycle.ts; all work on the
+ * socket's `@internal` fields.
  */
 import {
   PacketType,
@@ -25,8 +23,9 @@ import type { EngineConnection } from './engine-connection.js';
 import { toEngineFrames } from './engine-frames.js';
 import { answer, guard, isThenable, receiveEvent, type PacketMiddleware } from './event-dispatch.js';
 import { buildHandshake, type Handshake } from './handshake-info.js';
-import { ListenerMap, type AnyFunction, type ListenerSink } from './listeners.js';
+import { ListenerMap, type AnyFunction } from './listeners.js';
 import type { Namespace } from './namespace.js';
+import { leaveNamespace } from './socket-lifecycle.js';
 import type {
   AckEventNames,
   DisconnectReason,
@@ -41,21 +40,6 @@ import type {
 
 const NO_FLAGS: EmitFlags = {};
 
-/** The disconnections a client did not choose: its session is kept for it to recover. */
-const RECOVERABLE: ReadonlySet<DisconnectReason> = new Set<DisconnectReason>([
-  'transport close',
-  'transport error',
-  'ping timeout',
-  'server shutting down',
-]);
-
-/** `disconnecting` / `disconnect` listeners: a throw goes to onHandlerError, return values are ignored. */
-const REPORT_FAILURES: ListenerSink<Socket> = {
-  _listenerResult() {},
-  _listenerError(ev, err, socket) {
-    socket.handlerFailed(ev, err);
-  },
-};
 /** The catch-all lists are replaced, never mutated, on change: one shared empty list for every socket. */
 const NO_LISTENERS: AnyListener[] = [];
 
@@ -70,18 +54,20 @@ export class Socket<C extends EventContract = EventContract> {
   /** True between the namespace CONNECT answer and the disconnection. */
   connected = false;
   /**
-   * True while the socket is leaving (`disconnecting` and `disconnect` listeners run): a disconnect
-   * asked for from those listeners must not start the leaving over (it recursed until the stack ran out).
+   * @internal True while the socket is leaving (`disconnecting` and `disconnect` listeners run): a
+   * disconnect asked for from those listeners must not start the leaving over (it recursed until the
+   * stack ran out).
    */
-  private leaving = false;
-  /** Rooms joined before the socket is connected (by connection middleware), joined on connecting. */
-  private early: Set<Room> | undefined = undefined;
+  _leaving = false;
+  /** @internal Rooms joined before the socket is connected (by connection middleware), joined on connecting. */
+  _early: Set<Room> | undefined = undefined;
 
   // What an idle socket does not use is created on first use (issue 6, idle memory).
   /** The CONNECT payload; none is `{}` once the handshake is read. */
   private auth: Record<string, unknown> | undefined;
   private details: Handshake | undefined = undefined;
-  private userData: SocketData<C> | undefined = undefined;
+  /** @internal The application's `data`. */
+  _userData: SocketData<C> | undefined = undefined;
   /** @internal The listeners of client events, `disconnecting` and `disconnect`. */
   readonly _listeners = new ListenerMap();
   /** @internal The catch-all listeners of incoming events. */
@@ -112,11 +98,11 @@ export class Socket<C extends EventContract = EventContract> {
 
   /** Application data attached to the socket (typed by the contract's `socketData`). */
   get data(): SocketData<C> {
-    return (this.userData ??= {} as SocketData<C>);
+    return (this._userData ??= {} as SocketData<C>);
   }
 
   set data(value: SocketData<C>) {
-    this.userData = value;
+    this._userData = value;
   }
 
   /** The underlying connection (`close()`, `readyState`, `remoteAddress`). */
@@ -126,13 +112,13 @@ export class Socket<C extends EventContract = EventContract> {
 
   /** The rooms the socket is in (a copy; its own id included). */
   get rooms(): Set<Room> {
-    if (this.admitting) return new Set(this.early);
+    if (this.admitting) return new Set(this._early);
     return new Set(this.nsp.adapter.socketRooms(this.id) ?? []);
   }
 
   /** True while connection middleware runs: not connected yet, not gone either. */
   private get admitting(): boolean {
-    return !this.connected && !this.leaving;
+    return !this.connected && !this._leaving;
   }
 
   /**
@@ -292,14 +278,14 @@ export class Socket<C extends EventContract = EventContract> {
     else if (this.admitting) {
       // from connection middleware, as Socket.IO allows: kept until the socket connects (a refused
       // socket never enters the adapter, so it leaves nothing behind)
-      const early = (this.early ??= new Set());
+      const early = (this._early ??= new Set());
       for (const room of list) early.add(room);
     }
   }
 
   /** Leaves a room. */
   leave(room: Room): void {
-    if (this.admitting) this.early?.delete(room);
+    if (this.admitting) this._early?.delete(room);
     else this.nsp.adapter.del(this.id, room);
   }
 
@@ -333,42 +319,13 @@ export class Socket<C extends EventContract = EventContract> {
       this.conn.close('server namespace disconnect');
       return this;
     }
-    if (this.leaving) return this;
+    if (this._leaving) return this;
     this.conn.write(toEngineFrames(encodePacket({ type: PacketType.DISCONNECT, nsp: this.nsp.name })));
     this._onclose('server namespace disconnect');
     return this;
   }
 
   // ── incoming ─────────────────────────────────────────────────────────────────────────────────
-
-  /**
-   * @internal Marks the socket connected and answers the CONNECT; a recovered socket first gets
-   * the event packets it missed (`missed`, their data with offsets), in order.
-   */
-  _onconnect(missed?: readonly unknown[][]): void {
-    this.connected = true;
-    const early = this.early;
-    this.early = undefined;
-    this.nsp.adapter.addAll(this.id, early === undefined ? [this.id] : [this.id, ...early]);
-    const pid = this._session?.pid;
-    if (pid === undefined) {
-      const answer = this.nsp._connectAnswer;
-      this.conn.write(answer[0] + this.id + answer[1]);
-      return;
-    }
-    const nsp = this.nsp.name;
-    if (missed !== undefined) {
-      for (const data of missed) this.conn.write(toEngineFrames(encodePacket({ type: PacketType.EVENT, nsp, data })));
-    }
-    this.conn.write(toEngineFrames(encodePacket({ type: PacketType.CONNECT, nsp, data: { sid: this.id, pid } })));
-  }
-
-  /** @internal Restores a recovered session's rooms and data, before the socket connects. */
-  _restore(rooms: readonly Room[], data: unknown): void {
-    if (data !== undefined) this.userData = data as SocketData<C>;
-    const early = (this.early = new Set(rooms));
-    early.delete(this.id);
-  }
 
   /** @internal An EVENT, ACK or DISCONNECT packet for this namespace. */
   _onpacket(packet: DecodedPacket): void {
@@ -400,22 +357,8 @@ export class Socket<C extends EventContract = EventContract> {
     else this.client.reportError(err, { nsp: this.nsp.name, socketId: this.id, event: ev });
   }
 
-  /** @internal Leaves the namespace: `disconnecting` (rooms readable), rooms left, then `disconnect`. */
+  /** @internal Leaves the namespace (socket-lifecycle.ts). */
   _onclose(reason: DisconnectReason, description?: Error): void {
-    if (!this.connected || this.leaving) return;
-    this.leaving = true;
-    const args = description === undefined ? [reason] : [reason, description];
-    this._listeners.emit('disconnecting', args, REPORT_FAILURES, this as Socket);
-    // connection state recovery: kept when the client did not choose to leave (PROTOCOL.md)
-    const session = this._session;
-    const kept = session !== undefined && RECOVERABLE.has(reason);
-    if (kept) this.nsp.adapter.persistSession?.({ sid: this.id, pid: session.pid, rooms: [...this.rooms], data: this.userData });
-    this.nsp.adapter.delAll(this.id);
-    this.connected = false;
-    this.nsp._remove(this, kept);
-    this.client._remove(this, reason === 'server namespace disconnect');
-    this._acks?.rejectAll();
-    this._listeners.emit('disconnect', args, REPORT_FAILURES, this as Socket);
-    this.nsp._ondisconnect(this, reason, description);
+    leaveNamespace(this, reason, description);
   }
 }
