@@ -26,6 +26,18 @@ export interface BroadcastOptions {
 }
 
 /**
+ * The events of an adapter's rooms, with Socket.IO's names and arguments: a room came into being
+ * or went away (its last member left), a socket joined or left a room. A socket's own room counts:
+ * it is created and joined when the socket connects, left and deleted when it disconnects.
+ */
+export interface AdapterEventMap {
+  'create-room': [room: Room];
+  'delete-room': [room: Room];
+  'join-room': [room: Room, id: SocketId];
+  'leave-room': [room: Room, id: SocketId];
+}
+
+/**
  * Room membership and delivery for one namespace. The in-memory adapter is the default; a cluster
  * adapter implements the same interface across processes.
  */
@@ -78,6 +90,12 @@ export interface Adapter {
   serverSideEmit(args: unknown[]): void;
   /** Releases resources when the server closes. */
   close(): void | Promise<void>;
+  /** Listens to room events (`io.of('/').adapter.on('join-room', (room, id) => …)`). */
+  on<K extends keyof AdapterEventMap>(event: K, listener: (...args: AdapterEventMap[K]) => void): this;
+  /** Listens to one room event. */
+  once<K extends keyof AdapterEventMap>(event: K, listener: (...args: AdapterEventMap[K]) => void): this;
+  /** Removes a room-event listener. */
+  off<K extends keyof AdapterEventMap>(event: K, listener: (...args: AdapterEventMap[K]) => void): this;
 }
 
 /** What connection state recovery keeps of a socket that dropped. */

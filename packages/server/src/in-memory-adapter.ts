@@ -7,9 +7,15 @@
  * by room name adds it back (issue 6, idle memory: two Sets per idle socket were a tenth of its heap,
  * and an `id → null` entry still cost ~46 bytes in a table of thousands). Joining any other room, or
  * leaving its own, gives it an entry for good; so does any id the namespace does not know.
+ *
+ * Room events (`create-room`, `join-room`, `leave-room`, `delete-room`, as Socket.IO's adapter
+ * emits them) follow the rooms as `rooms` shows them: an implicit own room is created and joined
+ * when the socket connects (the one `addAll` that reaches it: Socket.join leaves out a room the
+ * socket is already in), left and deleted when it leaves it or disconnects.
  */
+import { EventEmitter } from 'node:events';
 import { PacketType, TimeoutError, encodePacket, type Packet } from '@emitwire/protocol';
-import { NO_ANSWER, type Adapter, type BroadcastOptions, type PersistedSession, type RestoredSession, type Room, type SocketId } from './adapter.js';
+import { NO_ANSWER, type Adapter, type AdapterEventMap, type BroadcastOptions, type PersistedSession, type RestoredSession, type Room, type SocketId } from './adapter.js';
 import { toEngineFrames, type EngineFrames } from './engine-frames.js';
 import type { Namespace } from './namespace.js';
 import { RoomsView } from './rooms-view.js';
@@ -17,7 +23,7 @@ import { SessionStore } from './session-store.js';
 import type { Socket } from './socket.js';
 
 /** Rooms and broadcasts within one process. */
-export class InMemoryAdapter implements Adapter {
+export class InMemoryAdapter extends EventEmitter<AdapterEventMap> implements Adapter {
   /** Rooms joined explicitly → members (implicit own rooms are not here). */
   private readonly joined = new Map<Room, Set<SocketId>>();
   /** Socket id → its rooms, for every id whose own room is not implicit (see the top of this file). */
@@ -30,6 +36,7 @@ export class InMemoryAdapter implements Adapter {
   private readonly store: SessionStore | undefined;
 
   constructor(readonly nsp: Namespace) {
+    super();
     this.rooms = this.view = new RoomsView(this.joined, this.sids, nsp.sockets);
     this.store = nsp._recovery === undefined ? undefined : new SessionStore(nsp._recovery);
   }
@@ -37,12 +44,26 @@ export class InMemoryAdapter implements Adapter {
   addAll(id: SocketId, rooms: Iterable<Room>): void {
     let own = this.sids.get(id);
     const compact = this.view.isImplicit(id);
+    let announced = false;
     for (const room of rooms) {
-      // the own room of a socket of the namespace is implicit while it has no entry
-      if (room === id && own === undefined && compact) continue;
+      if (room === id && own === undefined && compact) {
+        // the own room of a socket of the namespace is implicit while it has no entry: it is
+        // created (unless other sockets joined a room of that name) and joined as the socket connects
+        if (!announced) {
+          announced = true;
+          if (!this.joined.has(room)) this.emit('create-room', room);
+          this.emit('join-room', room, id);
+        }
+        continue;
+      }
       if (own === undefined) own = compact ? this.explicit(id) : new Set();
       own.add(room);
-      this.member(room).add(id);
+      const existed = this.rooms.has(room);
+      const members = this.member(room);
+      if (members.has(id)) continue;
+      members.add(id);
+      if (!existed) this.emit('create-room', room);
+      this.emit('join-room', room, id);
     }
     if (own !== undefined) this.sids.set(id, own);
   }
@@ -51,7 +72,10 @@ export class InMemoryAdapter implements Adapter {
     const own = this.sids.get(id);
     if (own === undefined) {
       // leaving its own room, the only one it is in: explicit and empty from now on
-      if (room === id && this.view.isImplicit(id)) this.sids.set(id, new Set());
+      if (room === id && this.view.isImplicit(id)) {
+        this.sids.set(id, new Set());
+        this.leftOwnRoom(id);
+      }
       return;
     }
     own.delete(room);
@@ -60,17 +84,29 @@ export class InMemoryAdapter implements Adapter {
 
   delAll(id: SocketId): void {
     const own = this.sids.get(id);
-    if (own === undefined) return;
-    this.sids.delete(id);
+    if (own === undefined) {
+      if (this.view.isImplicit(id)) this.leftOwnRoom(id);
+      return;
+    }
+    // the entry goes last: until then the own room is not implicit, so `rooms` says whether it is empty
     for (const room of own) this.removeMember(room, id);
+    this.sids.delete(id);
   }
 
   /** Takes `id` out of the members of `room`; an emptied room goes. */
   private removeMember(room: Room, id: SocketId): void {
     const members = this.joined.get(room);
-    if (members === undefined) return;
-    members.delete(id);
+    if (members === undefined || !members.delete(id)) return;
     if (members.size === 0) this.joined.delete(room);
+    this.emit('leave-room', room, id);
+    // (a room named after the id of a socket in its own room only lives on)
+    if (!this.rooms.has(room)) this.emit('delete-room', room);
+  }
+
+  /** A socket left its implicit own room; the room goes unless other sockets joined one of that name. */
+  private leftOwnRoom(id: SocketId): void {
+    this.emit('leave-room', id, id);
+    if (!this.joined.has(id)) this.emit('delete-room', id);
   }
 
   socketRooms(id: SocketId): ReadonlySet<Room> | undefined {

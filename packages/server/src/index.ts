@@ -13,6 +13,7 @@ export {
   NO_ANSWER,
   type Adapter,
   type AdapterConstructor,
+  type AdapterEventMap,
   type BroadcastFlags,
   type BroadcastOptions,
   type PersistedSession,

@@ -273,9 +273,12 @@ export class Socket<C extends EventContract = EventContract> {
 
   /** Joins one room or several. */
   join(rooms: Room | readonly Room[]): void {
-    const list = typeof rooms === 'string' ? [rooms] : rooms;
-    if (this.connected) this.nsp.adapter.addAll(this.id, list);
-    else if (this.admitting) {
+    let list = typeof rooms === 'string' ? [rooms] : rooms;
+    if (this.connected) {
+      // its own room, when it is still in it, is no room to join: the adapter would announce it again
+      if (list.includes(this.id) && this.nsp.adapter.socketRooms(this.id)?.has(this.id) === true) list = list.filter((r) => r !== this.id);
+      this.nsp.adapter.addAll(this.id, list);
+    } else if (this.admitting) {
       // from connection middleware, as Socket.IO allows: kept until the socket connects (a refused
       // socket never enters the adapter, so it leaves nothing behind)
       const early = (this._early ??= new Set());
