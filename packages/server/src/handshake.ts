@@ -19,11 +19,39 @@ export const HandshakeError = {
   UNSUPPORTED_PROTOCOL_VERSION: { code: 5, message: 'Unsupported protocol version' },
 } as const;
 
-/** A refused handshake: HTTP status, Engine.IO error code and message. */
+/**
+ * What a refusal adds to its `connection_error` (engine.io gives the same shapes for the refusals it
+ * shares): the offending value, or the reason's `name`.
+ */
+export type RefusalContext =
+  | { transport: string | undefined }
+  | { sid: string | undefined }
+  | { method: string | undefined }
+  | { protocol: 3 }
+  | { name: 'TRANSPORT_HANDSHAKE_ERROR' }
+  | { name: 'ORIGIN_NOT_ALLOWED'; origin: string }
+  | { message: string | null | undefined }
+  | { name: 'ALLOW_REQUEST_ERROR'; error: unknown };
+
+/** A refused handshake: HTTP status, Engine.IO error code and message, and what `connection_error` tells of it. */
 export interface Refusal {
   status: 400 | 403;
   code: number;
+  /** The Engine.IO message of `code`. */
   message: string;
+  context: RefusalContext;
+  /** The response body when it is not `message` (`allowRequest`'s own text). */
+  body?: string;
+}
+
+/** The checks every request on the path gets, in Engine.IO's order: transport, then sid, then method. */
+function checkRequest(req: IncomingMessage, params: QueryParams): Refusal | undefined {
+  const transport = params.single('transport');
+  if (transport !== 'websocket') return { status: 400, ...HandshakeError.TRANSPORT_UNKNOWN, context: { transport } };
+  // a sid belongs to the polling → WebSocket upgrade, which is not served
+  if (params.has('sid')) return { status: 400, ...HandshakeError.UNKNOWN_SID, context: { sid: params.single('sid') } };
+  if (req.method !== 'GET') return { status: 400, ...HandshakeError.BAD_HANDSHAKE_METHOD, context: { method: req.method } };
+  return undefined;
 }
 
 /**
@@ -31,12 +59,26 @@ export interface Refusal {
  * `single`: a repeated or missing one is refused (CVE-2023-31125).
  */
 export function checkProtocol(req: IncomingMessage, params: QueryParams): Refusal | undefined {
-  if (params.single('transport') !== 'websocket') return { status: 400, ...HandshakeError.TRANSPORT_UNKNOWN };
-  // a sid belongs to the polling → WebSocket upgrade, which is not served
-  if (params.has('sid')) return { status: 400, ...HandshakeError.UNKNOWN_SID };
-  if (req.method !== 'GET') return { status: 400, ...HandshakeError.BAD_HANDSHAKE_METHOD };
-  if (params.single('EIO') !== '4') return { status: 400, ...HandshakeError.UNSUPPORTED_PROTOCOL_VERSION };
+  const refusal = checkRequest(req, params);
+  if (refusal !== undefined) return refusal;
+  // engine.io counts every EIO other than 4 as revision 3, and reports it so
+  if (params.single('EIO') !== '4') return { status: 400, ...HandshakeError.UNSUPPORTED_PROTOCOL_VERSION, context: { protocol: 3 } };
   return undefined;
+}
+
+/**
+ * The refusal of a plain HTTP request on the path: long-polling is not served, and a WebSocket
+ * handshake needs an upgrade (Engine.IO answers a `transport=websocket` request without one so,
+ * before it would look at `EIO`).
+ */
+export function refusePlainRequest(req: IncomingMessage, params: QueryParams): Refusal {
+  return checkRequest(req, params) ?? { status: 400, ...HandshakeError.BAD_REQUEST, context: { name: 'TRANSPORT_HANDSHAKE_ERROR' } };
+}
+
+/** The refusal of an origin the policy does not allow. */
+function originRefusal(req: IncomingMessage): Refusal {
+  const origin = req.headers.origin ?? '';
+  return { status: 403, ...HandshakeError.FORBIDDEN, context: { name: 'ORIGIN_NOT_ALLOWED', origin } };
 }
 
 function matchOrigin(policy: string | RegExp, origin: string): boolean {
@@ -91,7 +133,7 @@ export function handshakeVerdict(
   if (refusal !== undefined) return refusal;
   const verdict = originVerdict(req, options.cors.origin);
   if (verdict === undefined) return undefined;
-  if (!verdict) return { status: 403, ...HandshakeError.FORBIDDEN };
+  if (!verdict) return originRefusal(req);
   return options.allowRequest === undefined ? null : undefined;
 }
 
@@ -129,7 +171,7 @@ function afterOrigin(
   options: Pick<ServerOptions, 'allowRequest'>,
   done: (refusal: Refusal | undefined) => void,
 ): void {
-  if (!allowed) return done({ status: 403, ...HandshakeError.FORBIDDEN });
+  if (!allowed) return done(originRefusal(req));
   const allowRequest = options.allowRequest;
   if (allowRequest === undefined) return done(undefined);
   let called = false;
@@ -137,22 +179,26 @@ function afterOrigin(
     if (called) return;
     called = true;
     if (success === true) return done(undefined);
-    done({ status: 403, code: HandshakeError.FORBIDDEN.code, message: typeof err === 'string' && err !== '' ? err : 'Forbidden' });
+    const refusal: Refusal = { status: 403, ...HandshakeError.FORBIDDEN, context: { message: err } };
+    if (typeof err === 'string' && err !== '') refusal.body = err;
+    done(refusal);
   };
   try {
     allowRequest(req, callback);
-  } catch {
-    callback('Forbidden', false);
+  } catch (error) {
+    if (called) return;
+    called = true;
+    done({ status: 403, ...HandshakeError.FORBIDDEN, context: { name: 'ALLOW_REQUEST_ERROR', error } });
   }
 }
 
 /** Answers a refused upgrade on the raw socket and destroys it (no `101` was sent). */
-export function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
+export function refuseUpgrade(socket: Duplex, refusal: Pick<Refusal, 'status' | 'message' | 'body'>): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const body = refusal.message;
+  const body = refusal.body ?? refusal.message;
   socket.end(
     `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n` +
       'Connection: close\r\n' +
@@ -166,7 +212,7 @@ export function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
 
 /** Answers a plain HTTP request on the server's path (polling is not served) with the Engine.IO error JSON. */
 export function refuseRequest(res: ServerResponse, refusal: Refusal): void {
-  const body = JSON.stringify({ code: refusal.code, message: refusal.message });
+  const body = JSON.stringify({ code: refusal.code, message: refusal.body ?? refusal.message });
   res.writeHead(refusal.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }

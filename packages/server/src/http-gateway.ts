@@ -9,9 +9,10 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type Server as WsServer } from 'ws';
+import type { Engine } from './engine.js';
 import { EngineWebSocket } from './engine-websocket.js';
 import { noop } from './errors.js';
-import { checkHandshakeLater, checkProtocol, handshakeVerdict, HandshakeError, refuseRequest, refuseUpgrade, type Refusal } from './handshake.js';
+import { checkHandshakeLater, handshakeVerdict, HandshakeError, refusePlainRequest, refuseRequest, refuseUpgrade, type Refusal } from './handshake.js';
 import type { ServerOptions } from './options.js';
 import { RequestTargetParser } from './request-target.js';
 import { CLIENT_SCRIPT_NAME, ClientScriptHandler } from './serve-client.js';
@@ -28,6 +29,8 @@ export class HttpGateway {
   /** Set when the Server closes: upgrades are dropped from then on. */
   closing = false;
   private readonly options: ServerOptions;
+  /** Told of every refusal (`connection_error`); sees the `101`s. */
+  private readonly engine: Engine;
   private readonly wss: WsServer<typeof EngineWebSocket>;
   private readonly basePath: string;
   private readonly targets: RequestTargetParser;
@@ -38,8 +41,9 @@ export class HttpGateway {
   /** Upgrades waiting for a policy function or `allowRequest` to answer. */
   private readonly checking = new Set<Duplex>();
 
-  constructor(options: ServerOptions, onConnection: ConnectionListener) {
+  constructor(options: ServerOptions, engine: Engine, onConnection: ConnectionListener) {
     this.options = options;
+    this.engine = engine;
     this.onConnection = onConnection;
     const path = options.path;
     this.basePath = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
@@ -51,6 +55,7 @@ export class HttpGateway {
       maxPayload: options.maxHttpBufferSize,
       perMessageDeflate: options.perMessageDeflate,
     });
+    engine._useWebSocketServer(this.wss);
     this.scriptHandler = new ClientScriptHandler(options.clientScript);
   }
 
@@ -94,7 +99,9 @@ export class HttpGateway {
     }
     if (!this.isOurPath(url.pathname)) return false;
     // HTTP long-polling is not served: Engine.IO's error answer, so polling clients learn why
-    refuseRequest(res, checkProtocol(req, url.params) ?? { status: 400, ...HandshakeError.BAD_REQUEST });
+    const refusal = refusePlainRequest(req, url.params);
+    this.engine._refused(req, refusal);
+    refuseRequest(res, refusal);
     return true;
   }
 
@@ -140,7 +147,10 @@ export class HttpGateway {
 
   /** The checks are over: refuse, or hand the socket to ws. */
   private upgradeChecked(req: IncomingMessage, socket: Duplex, head: Buffer, refusal: Refusal | undefined): void {
-    if (refusal !== undefined) return refuseUpgrade(socket, refusal);
+    if (refusal !== undefined) {
+      this.engine._refused(req, refusal);
+      return refuseUpgrade(socket, refusal);
+    }
     if (socket.destroyed || this.closing) {
       socket.destroy();
       return;

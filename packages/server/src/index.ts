@@ -23,6 +23,7 @@ export {
 } from './adapter.js';
 export { InMemoryAdapter } from './in-memory-adapter.js';
 export { EngineConnection, type CloseReason } from './engine-connection.js';
+export { Engine, type ConnectionError, type EngineEventMap, type ResponseHeaders } from './engine.js';
 export {
   DEFAULT_OPTIONS,
   DEFAULT_RECOVERY_OPTIONS,
@@ -32,7 +33,7 @@ export {
   type OriginPolicy,
   type HandlerErrorContext,
 } from './options.js';
-export { HandshakeError } from './handshake.js';
+export { HandshakeError, type RefusalContext } from './handshake.js';
 export type {
   DisconnectReason,
   ListenEvents,

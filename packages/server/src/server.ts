@@ -9,6 +9,7 @@ import { invalidArgument, type AckResult, type EventContract, type EventNames, t
 import type { Room } from './adapter.js';
 import type { BroadcastEmitArgs, BroadcastOperator } from './broadcast-operator.js';
 import { Client, type ConnectDeadline } from './client.js';
+import { Engine } from './engine.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { DecoderPool } from './decoder-pool.js';
 import { EngineConnection } from './engine-connection.js';
@@ -47,6 +48,8 @@ export class Server<C extends EventContract = EventContract> {
   readonly _connectDeadlines: DeadlineQueue<ConnectDeadline>;
   /** The main namespace `/`. */
   readonly sockets: Namespace<C>;
+  /** The Engine.IO level: `connection_error`, `initial_headers` / `headers`, `connection`, `clientsCount`. */
+  readonly engine: Engine;
   private readonly nsps = new Map<string, Namespace<C>>();
   /** Dynamic namespaces, in creation order; `pattern` for those matching by RegExp. */
   private readonly parents: Array<{ match: NamespaceMatcher; nsp: Namespace<C>; pattern?: RegExp }> = [];
@@ -74,7 +77,8 @@ export class Server<C extends EventContract = EventContract> {
       maxDepth: this._options.maxDepth,
     });
     this._connectDeadlines = new DeadlineQueue(this._options.connectTimeout, (entry) => entry.client._connectTimedOut());
-    this.gateway = new HttpGateway(this._options, this.wssOnConnection);
+    this.engine = new Engine(this, this._options.onHandlerError);
+    this.gateway = new HttpGateway(this._options, this.engine, this.wssOnConnection);
     this.sockets = this.of('/');
     if (typeof target === 'number') this.listen(target);
     else if (isHttpServer(target)) this.attach(target);
@@ -116,7 +120,9 @@ export class Server<C extends EventContract = EventContract> {
     }
     const conn = new EngineConnection(ws, req, generateId(), this.settings);
     const client = new Client(this, conn);
-    if (conn.readyState === 'open') this.clients.add(client);
+    if (conn.readyState !== 'open') return;
+    this.clients.add(client);
+    this.engine._connected(conn);
   };
 
   /** @internal */
