@@ -86,6 +86,14 @@ export class ChatService {
     return { user: publicUser(member), room: member.room };
   }
 
+  /**
+   * How much state the chat holds: users and their rate-limit entries (each gone when its user
+   * leaves), and rooms (bounded by `maxRooms`; a room and its history outlive its members).
+   */
+  sizes(): { users: number; rooms: number; messageLimits: number; changeLimits: number } {
+    return { users: this.users.size, rooms: this.rooms.size, messageLimits: this.limiter.size, changeLimits: this.changes.size };
+  }
+
   user(id: string): ChatUser | undefined {
     const m = this.users.get(id);
     return m && publicUser(m);

@@ -31,6 +31,11 @@ export class RateLimiter {
     return Math.max(0, times[0]! + this.windowMs - now);
   }
 
+  /** How many keys are tracked. */
+  get size(): number {
+    return this.hits.size;
+  }
+
   /** Forgets `key` (when its socket leaves). */
   delete(key: string): void {
     this.hits.delete(key);
