@@ -18,10 +18,14 @@ export interface SocketIOConstructor<O = Partial<ClientOptions>> {
 
 /**
  * Builds an `io` function over a Manager class, with its own manager cache: one shared Manager per
- * origin and path (multiplexing).
+ * origin and path (multiplexing). The cache holds its managers weakly: one stays shared while
+ * something holds it (a socket of the application, an open connection, a reconnection timer), and
+ * a manager nobody holds any more is collected rather than kept for good with its sockets and their
+ * listeners (an application that meets many origins, or drops its sockets, would grow without
+ * bound). A collected manager leaves only its key behind.
  */
 export function ioFor<O extends Partial<ClientOptions>>(M: new (uri: string, opts: O) => Manager): IoFunction<O> {
-  const managers = new Map<string, Manager>();
+  const managers = new Map<string, WeakRef<Manager>>();
   return <C extends EventContract>(uri?: string | O, opts = {} as O): Socket<C> => {
     if (typeof uri === 'object') {
       opts = uri;
@@ -37,10 +41,10 @@ export function ioFor<O extends Partial<ClientOptions>>(M: new (uri: string, opt
     } catch {
       // a malformed escape stays as it is
     }
-    let manager = managers.get(key);
+    let manager = managers.get(key)?.deref();
     // the same namespace twice gets its own connection, as in socket.io-client
     if (opts.forceNew || opts.multiplex === false || manager?.nsps.has(nsp)) manager = new M(url.href, opts);
-    else if (manager === undefined) managers.set(key, (manager = new M(url.href, opts)));
+    else managers.set(key, new WeakRef((manager ??= new M(url.href, opts))));
     return manager.socket(nsp, opts) as unknown as Socket<C>;
   };
 }

@@ -31,13 +31,15 @@ const BUDGET = 5000;
  * while connected and volatile emits never retried, 5,833 with reconnect_failed before the last
  * reconnect_error, 5,871 with an overdue heartbeat ending the connection before an emit is lost on
  * it, 5,870 with that check made once per emit, before the retry queue, 5,871 with the socket's types
- * in a file of their own: the same 14,284 minified bytes, esbuild's short names dealt out differently): just above the current
+ * in a file of their own: the same 14,284 minified bytes, esbuild's short names dealt out differently,
+ * 5,886 with io()'s manager cache holding its managers weakly, so that it no longer keeps every
+ * manager ever shared, closed or not, with its sockets and their listeners): just above the current
  * figure, so that
  * growth fails here.
  * Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits. The budget is NOT
  * met yet.
  */
-const CEILING = 5871;
+const CEILING = 5886;
 
 const client = resolve(__dirname, '../src/index.ts');
 const protocol = resolve(__dirname, '../../protocol/src/index.ts');

@@ -184,15 +184,11 @@ test('emitWithAck with retries: tries used up, then one left pending by a discon
 });
 
 /*
- * KNOWN LEAK, not fixed: io()'s manager cache (src/io.ts) holds every manager it shares strongly and
- * forever, closed or not, with its sockets, their listeners and buffered emits: one per origin and
- * path ever used. socket.io-client does the same (its `cache` object is never pruned). The fix
- * (the cache holding WeakRefs, so it keeps no manager that nothing else keeps) costs 15 bytes of
- * the browser bundle (5,886 > CEILING 5,871 in bundle-size.test.ts) and waits for a decision on the
- * ceiling. These two tests fail on the current code (`test.failing`); with the fix they pass, and
- * then go back to `test`.
+ * io()'s manager cache (src/io.ts) held every manager it shared strongly and forever, closed or not,
+ * with its sockets, their listeners and buffered emits: one per origin and path ever used
+ * (socket.io-client's cache does the same). It holds them weakly now; these two caught it.
  */
-test.failing("a socket from io()'s shared manager (no forceNew): the closed manager leaves the cache", async () => {
+test("a socket from io()'s shared manager (no forceNew): the closed manager leaves the cache", async () => {
   await expectReleased(async () => {
     const socket = io(peer.url);
     await once(socket, 'connect');
@@ -201,7 +197,7 @@ test.failing("a socket from io()'s shared manager (no forceNew): the closed mana
   });
 });
 
-test.failing("many origins through io()'s cache: none is kept once closed", async () => {
+test("many origins through io()'s cache: none is kept once closed", async () => {
   await expectReleased(async () => {
     const refs: Refs = {};
     // many origins that refuse the connection (the port on other loopback addresses): each attempt fails, no reconnection
