@@ -2,9 +2,11 @@
 // that record every frame, and cleanup of everything a test opened.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { io as ioc, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { WebSocket } from 'ws';
-import { Server, type ServerOptions } from '@emitwire/server';
+import { Server, type Namespace, type ServerOptions, type Socket } from '@emitwire/server';
 
 export interface TestServer {
   io: Server;
@@ -154,4 +156,109 @@ export function guardProcess(): { errors: unknown[]; restore: () => void } {
 /** Waits `ms` real milliseconds (short waits only, for "nothing else happens" checks). */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+let gc: (() => void) | undefined;
+
+/** A full garbage collection. Jest runs without --expose-gc: the flag is set now, and a new context has `gc`. */
+export function collectGarbage(): void {
+  if (gc === undefined) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+}
+
+/**
+ * WeakRefs to the server-side objects of every connection (`conn#i`, its Client `client#i`) and
+ * every socket (`socket#i`; `nsp#i` for the child of a dynamic namespace), and to whatever else a
+ * test names, to prove that none outlives what held it. The probe keeps no strong reference: a
+ * test that reaches an object goes through {@link with}, synchronously. (A test must not keep one
+ * either, in a variable or an awaited value: a suspended async function keeps its frame alive.)
+ */
+export class RetentionProbe {
+  private readonly refs = new Map<string, WeakRef<object>>();
+  private conns = 0;
+  private sockets = 0;
+
+  /** Tracks the connections of `io` and the sockets of its main namespace. */
+  constructor(io: Server) {
+    io.engine.on('connection', (conn) => {
+      const i = this.conns++;
+      this.track(`conn#${i}`, conn);
+      this.track(`client#${i}`, conn._handler);
+    });
+    this.watch(io.sockets);
+  }
+
+  /** Tracks the sockets that join `nsp` (a dynamic namespace: those of its children). */
+  watch(nsp: Namespace): this {
+    nsp.on('connection', (socket) => this.trackSocket(socket));
+    return this;
+  }
+
+  /** Tracks a socket (also one in connection middleware, which may never connect). */
+  trackSocket(socket: Socket): number {
+    const i = this.sockets++;
+    this.track(`socket#${i}`, socket);
+    if (socket.nsp.parent !== undefined) this.track(`nsp#${i}`, socket.nsp);
+    return i;
+  }
+
+  track(name: string, target: object): void {
+    if (this.refs.has(name)) throw new Error(`${name} is tracked already`);
+    this.refs.set(name, new WeakRef(target));
+  }
+
+  /** Calls `fn` with a tracked object that must still be alive. */
+  with<T>(name: string, fn: (target: never) => T): T {
+    const target = this.refs.get(name)?.deref();
+    if (target === undefined) throw new Error(`${name} is not alive`);
+    return fn(target as never);
+  }
+
+  /** The names tracked so far. */
+  get names(): string[] {
+    return [...this.refs.keys()];
+  }
+
+  /**
+   * Collects garbage until none of `names` (every tracked object by default) is alive, for at most
+   * `ms`; returns those still alive. Some releases wait for a macrotask (a TCP socket's close), so
+   * each try waits a few ms first, in a new job: a WeakRef read keeps its target until its job ends.
+   */
+  async released(names: readonly string[] = this.names, ms = 2000): Promise<string[]> {
+    const until = Date.now() + ms;
+    for (;;) {
+      await delay(5);
+      collectGarbage();
+      const alive = names.filter((name) => this.isAlive(name));
+      if (alive.length === 0 || Date.now() >= until) return alive;
+    }
+  }
+
+  /** Whether a tracked object is alive (it stays alive until the end of the current job). */
+  isAlive(name: string): boolean {
+    const ref = this.refs.get(name);
+    if (ref === undefined) throw new Error(`${name} is not tracked`);
+    return ref.deref() !== undefined;
+  }
+}
+
+/** What a server holds for its connections: counts, and each namespace's sockets and rooms (sorted). */
+export function holdings(io: Server, nsps: readonly Namespace[] = [io.sockets]): unknown {
+  return {
+    clientsCount: io.clientsCount,
+    engineClientsCount: io.engine.clientsCount,
+    namespaces: nsps.map((nsp) => ({
+      name: nsp.name,
+      sockets: [...nsp.sockets.keys()].sort(),
+      rooms: [...nsp.adapter.rooms].map(([room, members]) => [room, [...members].sort()]).sort(),
+    })),
+  };
+}
+
+/** Resolves with the reason of the next socket disconnection in `nsp` (not the socket: a test must not hold it). */
+export function nextDisconnect(nsp: Namespace): Promise<string> {
+  return new Promise((resolve) => nsp.once('disconnect', (_socket, reason) => resolve(reason)));
 }
