@@ -259,8 +259,9 @@ describe('a connection leaves nothing behind', () => {
 
   test('maxBacklog overflow by a ping (a peer that stopped reading), with a long pingTimeout', async () => {
     const maxBacklog = 16 * 1024 * 1024;
-    const { srv, probe } = await setup({ maxBacklog, pingInterval: 500, pingTimeout: 10_000 });
+    const { srv, probe } = await setup({ maxBacklog, pingInterval: 1000, pingTimeout: 10_000 });
     const before = holdings(srv.io);
+    // the filling below takes ~100 ms: the first ping (after pingInterval) must find it done
     const raw = await RawClient.open(srv);
     (raw.ws as unknown as { _socket: NetSocket })._socket.pause();
     const gone = nextDisconnect(srv.io.sockets);
