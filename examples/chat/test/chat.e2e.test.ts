@@ -157,4 +157,44 @@ describeInChromium('the chat browser e2e test')('chat in Chromium', () => {
       await Promise.all([ctxA.close(), ctxB.close(), ctxC.close()]);
     }
   }, 90_000);
+
+  test('a typing hint shows for the others and goes when its typer sends, changes room or leaves', async () => {
+    const [ctxA, ctxB] = await Promise.all([browser.newContext(), browser.newContext()]);
+    try {
+      const [a, b] = await Promise.all([ctxA.newPage(), ctxB.newPage()]);
+      for (const p of [a, b]) await p.goto(url);
+      await Promise.all([a, b].map((p) => waitStatus(p, 'connected')));
+      const nameA = await myName(a);
+      const typing = b.getByTestId('typing');
+      const hintGone = () => b.waitForFunction(() => document.querySelector('[data-testid="typing"]')?.textContent === '', undefined, { timeout: 2000 });
+      const input = a.getByTestId('message-input');
+
+      // typing shows for B; sending ends it at once (well before the hint's own 4 s)
+      await input.pressSequentially('hel');
+      await typing.getByText(`${nameA} is typing…`).waitFor();
+      await input.press('Enter');
+      await hintGone();
+
+      // B changes room while A types: the hint was #general's, B's new room shows none
+      await input.pressSequentially('x');
+      await typing.getByText(`${nameA} is typing…`).waitFor();
+      await b.getByTestId('room-input').fill('#typing-test');
+      await b.getByTestId('room-input').press('Enter');
+      await messages(b).getByText('You are in #typing-test').waitFor();
+      expect(await typing.textContent()).toBe('');
+      await b.getByTestId('room-input').fill('#general');
+      await b.getByTestId('room-input').press('Enter');
+      await messages(b).getByText('You are in #general').waitFor();
+
+      // A types, then closes the page: the hint goes with the "left" notice, not 4 s later
+      await input.press('Enter'); // sends 'x' and resets A's typing throttle
+      await input.pressSequentially('y');
+      await typing.getByText(`${nameA} is typing…`).waitFor();
+      await ctxA.close();
+      await messages(b).getByText(`${nameA} left #general`).waitFor();
+      expect(await typing.textContent()).toBe('');
+    } finally {
+      await Promise.all([ctxA.close(), ctxB.close()]);
+    }
+  }, 60_000);
 });

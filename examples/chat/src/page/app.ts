@@ -102,6 +102,8 @@ function showRoom(room: string, history: ChatMessage[], list: ChatUser[]): void 
   state.room = room;
   sessionStorage.setItem('emitwire-chat-room', room);
   messages.replaceChildren();
+  // the hints were the previous room's (or from before a reconnection)
+  forgetTypers();
   notice(`You are in ${room}`);
   for (const m of history) renderMessage(m, 'room');
   renderMembers(list);
@@ -167,6 +169,15 @@ function renderTyping(): void {
   const names = [...typers.values()].map((t) => t.name);
   typingLine.textContent = names.length === 0 ? '' : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing…`;
 }
+/** Stops showing `id` typing (or everyone, with no id): they left, or this page changed rooms. */
+function forgetTypers(id?: string): void {
+  for (const [key, t] of typers) {
+    if (id !== undefined && key !== id) continue;
+    clearTimeout(t.timer);
+    typers.delete(key);
+  }
+  renderTyping();
+}
 
 $<HTMLFormElement>('message-form').addEventListener('submit', (e) => {
   e.preventDefault();
@@ -218,7 +229,10 @@ socket.on('joined', (e) => {
   if (e.room === state.room) notice(`${e.user.name} joined ${e.room}`);
 });
 socket.on('left', (e) => {
-  if (e.room === state.room) notice(`${e.user.name} left ${e.room}`);
+  if (e.room !== state.room) return;
+  // whoever leaves stops typing here (their last hint would otherwise stay up to 4 s)
+  forgetTypers(e.user.id);
+  notice(`${e.user.name} left ${e.room}`);
 });
 socket.on('renamed', (e) => {
   if (e.user.id === state.me?.id) state.me = e.user;
