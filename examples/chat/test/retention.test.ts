@@ -10,15 +10,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { io, type Socket } from '@emitwire/client/node';
 import { createChatServer, type ChatServer } from '../src/chat-server.js';
 import type { ChatEvents } from '../src/contract.js';
-
-// Jest runs without --expose-gc: the flag is set now, and `gc` taken from a context made after it
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+import { survivors } from '../../../test/support/gc.js';
 
 const USERS = 60;
 const MAX_ROOMS = 5;
@@ -75,8 +70,8 @@ async function busyUser(i: number, others: string[]): Promise<Socket<ChatEvents>
 test(`after ${USERS} users have come and gone, the per-user state is back to its starting size`, async () => {
   const start = state();
   expect(start).toMatchObject({ users: 0, messageLimits: 0, changeLimits: 0, sockets: 0, connections: 0 });
-  const serverSockets: WeakRef<object>[] = [];
-  server.io.on('connection', (socket) => serverSockets.push(new WeakRef(socket)));
+  const serverSockets: Record<string, WeakRef<object>> = {};
+  server.io.on('connection', (socket) => void (serverSockets[socket.id] = new WeakRef(socket)));
 
   // in waves of 20 at once; the users of one wave overlap with those still there from the last
   const ids: string[] = [];
@@ -98,12 +93,6 @@ test(`after ${USERS} users have come and gone, the per-user state is back to its
   for (const room of server.chat.roomNames()) expect(server.chat.members(room)).toEqual([]);
 
   // nothing of the server or the chat holds a server-side Socket once its user has left
-  expect(serverSockets).toHaveLength(USERS);
-  let alive = serverSockets.length;
-  for (let round = 0; round < 10 && alive > 0; round++) {
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
-    gc();
-    alive = serverSockets.filter((ref) => ref.deref() !== undefined).length;
-  }
-  expect(alive).toBe(0);
+  expect(Object.keys(serverSockets)).toHaveLength(USERS);
+  expect((await survivors(serverSockets)).length).toBe(0);
 });

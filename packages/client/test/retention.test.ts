@@ -8,37 +8,15 @@
  * Each scenario runs in a function of its own and returns only WeakRefs, so the test holds no strong
  * reference once it has returned.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { io, type NodeClientOptions, type Socket } from '@emitwire/client/node';
+import { survivors } from '../../../test/support/gc.js';
 import { startPeer, once, type Peer } from './helpers.js';
-
-// Jest runs without --expose-gc: the flag is set now, and `gc` taken from a context made after it
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 type Refs = Record<string, WeakRef<object>>;
 
 /** Weak references to a socket and its manager. */
 function weak(socket: Socket, prefix = ''): Refs {
   return { [`${prefix}socket`]: new WeakRef(socket), [`${prefix}manager`]: new WeakRef(socket.io) };
-}
-
-const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * The names of the objects still alive after up to 10 collections, a few macrotasks apart (a
- * WeakRef keeps its target until the job that created or read it has ended; closing TCP sockets
- * lets go of their handlers a tick or two later).
- */
-async function survivors(refs: Refs): Promise<string[]> {
-  let alive = Object.keys(refs);
-  for (let round = 0; round < 10 && alive.length > 0; round++) {
-    for (let i = 0; i < 3; i++) await macrotask();
-    gc();
-    alive = alive.filter((name) => refs[name]!.deref() !== undefined);
-  }
-  return alive;
 }
 
 /** What keeps the event loop busy and could be the client's: timers, immediates, TCP sockets, by kind. */
@@ -94,7 +72,7 @@ test('the scenarios can fail: a socket the test still holds is reported alive', 
     held.push(socket);
     return weak(socket);
   })();
-  expect(await survivors(refs)).toEqual(['socket', 'manager']);
+  expect(await survivors(refs, 100)).toEqual(['socket', 'manager']);
   held.length = 0;
   expect(await survivors(refs)).toEqual([]);
 });

@@ -6,16 +6,15 @@
 import {
   ErrorCode,
   PacketType,
-  RESERVED_EVENTS,
   TimeoutError,
   type AckResult,
   type EventArgs,
   type EventContract,
   type EventNames,
-  invalidArgument,
 } from '@emitwire/protocol';
 import { NO_ANSWER, type Adapter, type BroadcastFlags, type BroadcastOptions, type Room } from './adapter.js';
 import type { Namespace } from './namespace.js';
+import { checkEventName, checkReserved, checkTimeout } from './socket-emitter.js';
 import type { Socket } from './socket.js';
 import type { AckEventNames, EmitEvents, EmitWithAckArgs } from './typed-events.js';
 
@@ -67,8 +66,7 @@ export class BroadcastOperator<C extends EventContract = EventContract> {
 
   /** Waits at most `ms` for the acks of `emit(…, callback)` / `emitWithAck`. */
   timeout(ms: number): BroadcastOperator<C> {
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) invalidArgument('timeout must be a finite non-negative number');
-    return new BroadcastOperator(this.nsp, this.rooms, this.exceptRooms, { ...this.flags, timeout: ms });
+    return new BroadcastOperator(this.nsp, this.rooms, this.exceptRooms, { ...this.flags, timeout: checkTimeout(ms) });
   }
 
   private get options(): BroadcastOptions {
@@ -84,8 +82,7 @@ export class BroadcastOperator<C extends EventContract = EventContract> {
    * called once with `(err, responses)`, `err` a TimeoutError when some did not answer in time.
    */
   emit<K extends EventNames<EmitEvents<C>>>(ev: K, ...args: BroadcastEmitArgs<EmitEvents<C>, K>): boolean {
-    if (typeof ev !== 'string') invalidArgument('event name must be a string');
-    if (RESERVED_EVENTS.has(ev)) invalidArgument(`"${ev}" is a reserved event name`);
+    checkEventName(ev);
     const last = args[args.length - 1];
     if (typeof last !== 'function') {
       for (const adapter of this.adapters()) {
@@ -102,7 +99,7 @@ export class BroadcastOperator<C extends EventContract = EventContract> {
     ev: K,
     ...args: EmitWithAckArgs<EmitEvents<C>, K>
   ): Promise<AckResult<EmitEvents<C>, K>[]> {
-    if (RESERVED_EVENTS.has(ev)) invalidArgument(`"${ev}" is a reserved event name`);
+    checkReserved(ev);
     return new Promise((resolve, reject) => {
       this.emitWithAckCallback(ev, args, (err, responses) =>
         err === null ? resolve(responses as AckResult<EmitEvents<C>, K>[]) : reject(err),

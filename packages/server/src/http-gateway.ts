@@ -1,10 +1,10 @@
-import { invalidArgument } from '@emitwire/protocol';
 /*
  * Where the Server meets its http(s) server: attaches to it, answers plain requests on the path
  * (the client script, Engine.IO's refusal of long-polling), vets upgrade requests on the path (at
  * once, or when a policy function or `allowRequest` answers) and hands the accepted ones to ws.
  * Requests and upgrades on other paths are left to the http server's other listeners.
  */
+import { invalidArgument } from '@emitwire/protocol';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';

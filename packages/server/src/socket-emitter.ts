@@ -81,10 +81,20 @@ export function checkTimeout(ms: number): number {
   return ms;
 }
 
+/** Refuses a reserved event name (misuse throws synchronously). */
+export function checkReserved(ev: string): void {
+  if (RESERVED_EVENTS.has(ev)) invalidArgument(`"${ev}" is a reserved event name`);
+}
+
+/** Refuses what may not be emitted: a non-string or reserved event name. */
+export function checkEventName(ev: unknown): void {
+  if (typeof ev !== 'string') invalidArgument('event name must be a string');
+  checkReserved(ev);
+}
+
 /** Sends an event to the socket's client; a last function argument is the ack callback. */
 export function emitEvent<C extends EventContract>(socket: Socket<C>, flags: EmitFlags, ev: string, args: readonly unknown[]): boolean {
-  if (typeof ev !== 'string') invalidArgument('event name must be a string');
-  if (RESERVED_EVENTS.has(ev)) invalidArgument(`"${ev}" is a reserved event name`);
+  checkEventName(ev);
   const last = args[args.length - 1];
   if (typeof last !== 'function') return sendEvent(socket, flags, ev, args, undefined);
   const cb = last as AnyFunction;
@@ -107,6 +117,7 @@ export function emitEventWithAck<C extends EventContract>(socket: Socket<C>, fla
       else resolve(res[0]);
     };
     try {
+      checkReserved(ev);
       sendEvent(socket, flags, ev, args, settle);
     } catch (err) {
       reject(err);
@@ -121,7 +132,7 @@ function sendEvent<C extends EventContract>(
   args: readonly unknown[],
   settle: AckSettler | undefined,
 ): boolean {
-  if (RESERVED_EVENTS.has(ev)) invalidArgument(`"${ev}" is a reserved event name`);
+  // (the event name is checked by the callers: once per emit)
   const packet: Packet = { type: PacketType.EVENT, nsp: socket.nsp.name, data: [ev, ...args] };
   if (settle !== undefined) {
     if (!socket.connected) {

@@ -2,11 +2,10 @@
 // that record every frame, and cleanup of everything a test opened.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { io as ioc, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { Server, type Namespace, type ServerOptions, type Socket } from '@emitwire/server';
+import { survivors } from '../../../test/support/gc.js';
 
 export interface TestServer {
   io: Server;
@@ -158,17 +157,6 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-let gc: (() => void) | undefined;
-
-/** A full garbage collection. Jest runs without --expose-gc: the flag is set now, and a new context has `gc`. */
-export function collectGarbage(): void {
-  if (gc === undefined) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
-  }
-  gc();
-}
-
 /**
  * WeakRefs to the server-side objects of every connection (`conn#i`, its Client `client#i`) and
  * every socket (`socket#i`; `nsp#i` for the child of a dynamic namespace), and to whatever else a
@@ -224,24 +212,21 @@ export class RetentionProbe {
 
   /**
    * Collects garbage until none of `names` (every tracked object by default) is alive, for at most
-   * `ms`; returns those still alive. Some releases wait for a macrotask (a TCP socket's close), so
-   * each try waits a few ms first, in a new job: a WeakRef read keeps its target until its job ends.
+   * `ms`; returns those still alive (test/support/gc.ts).
    */
-  async released(names: readonly string[] = this.names, ms = 2000): Promise<string[]> {
-    const until = Date.now() + ms;
-    for (;;) {
-      await delay(5);
-      collectGarbage();
-      const alive = names.filter((name) => this.isAlive(name));
-      if (alive.length === 0 || Date.now() >= until) return alive;
-    }
+  released(names: readonly string[] = this.names, ms = 2000): Promise<string[]> {
+    return survivors(Object.fromEntries(names.map((name) => [name, this.ref(name)])), ms);
   }
 
   /** Whether a tracked object is alive (it stays alive until the end of the current job). */
   isAlive(name: string): boolean {
+    return this.ref(name).deref() !== undefined;
+  }
+
+  private ref(name: string): WeakRef<object> {
     const ref = this.refs.get(name);
     if (ref === undefined) throw new Error(`${name} is not tracked`);
-    return ref.deref() !== undefined;
+    return ref;
   }
 }
 
