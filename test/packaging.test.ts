@@ -5,7 +5,18 @@
  * and the server's default `serveClient` lookup of `@emitwire/client` (resolved at run time).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -94,6 +105,20 @@ describe.each(['app.mjs', 'app.cjs'])('an installed app (%s)', (file) => {
       codec: '2["x",1]',
     });
   }, 30_000);
+});
+
+test('the published .d.ts files leave out every member tagged @internal', () => {
+  // stripInternal in each package's tsconfig.build.json; without it the internals (the socket's
+  // listener tables, the connection's callbacks) would read as public API to a user's editor
+  const tagged = readdirSync(join(root, 'packages'))
+    .flatMap((name) => {
+      const dist = join(root, 'packages', name, 'dist');
+      return existsSync(dist) ? readdirSync(dist).filter((f) => f.endsWith('.d.ts')).map((f) => join(dist, f)) : [];
+    })
+    .filter((file) => readFileSync(file, 'utf8').includes('@internal'));
+  expect(tagged).toEqual([]);
+  // and the source does use the tag, so the check above has something to catch
+  expect(readFileSync(join(root, 'packages', 'server', 'src', 'socket.ts'), 'utf8')).toContain('@internal');
 });
 
 test('a TypeScript consumer type-checks against the published .d.ts files (NodeNext resolution)', async () => {

@@ -1,8 +1,8 @@
 /*
  * How a client joins a namespace: with connection state recovery, the session lookup first; then
  * the connection middleware (the parent's first); then the socket joins and hears `connection`, or
- * the client gets a CONNECT_ERROR. Functions on the namespace's `@internal` fields, as
- * socket-emitter.ts and event-dispatch.ts are on the socket's.
+ * the client gets a CONNECT_ERROR. Functions on the namespace's internal fields (tagged internal,
+ * left out of the published types), as socket-emitter.ts and event-dispatch.ts are on the socket's.
  */
 import { PacketType, encodePacket, type EventContract } from '@emitwire/protocol';
 import type { RestoredSession } from './adapter.js';

@@ -160,7 +160,7 @@ export class Client implements ConnectionHandler {
     this.connectDeadline = undefined;
   }
 
-  /** @internal */
+  /** Called by the connection layer (ConnectionHandler); not for applications. */
   connOnMessage(data: string | Buffer): void {
     // the server's shared decoder, unless this connection is in the middle of a binary packet
     const decoder = this.decoder ?? this.host._decoders.shared;
@@ -254,7 +254,7 @@ export class Client implements ConnectionHandler {
     }
   }
 
-  /** @internal */
+  /** Called by the connection layer (ConnectionHandler); not for applications. */
   connOnClose(reason: CloseReason, description?: Error): void {
     this.cancelConnectTimeout();
     this.decoder = undefined;

@@ -310,7 +310,7 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     this.closeWith('ping timeout', undefined, 1000, '', true);
   }
 
-  /** @internal */
+  /** Called by the connection layer (WebSocketOwner); not for applications. */
   _wsOnMessage(data: Buffer, isBinary: boolean): void {
     if (this.readyState !== 'open') return;
     if (isBinary) {
@@ -349,7 +349,7 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     }
   }
 
-  /** @internal */
+  /** Called by the connection layer (WebSocketOwner); not for applications. */
   _wsOnClose(): void {
     const waiters = this.closeWaiters;
     this.closeWaiters = undefined;
@@ -357,7 +357,7 @@ export class EngineConnection implements DeadlineEntry, WebSocketOwner {
     this.closeWith('transport close');
   }
 
-  /** @internal */
+  /** Called by the connection layer (WebSocketOwner); not for applications. */
   _wsOnError(err: Error): void {
     this.closeWith('transport error', err);
   }

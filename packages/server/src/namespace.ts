@@ -3,7 +3,8 @@
  * listeners (`io.on('connection' | 'disconnect' | '<client event>', (socket, …) => …)`). A
  * namespace created by `io.of(RegExp | function)` is a parent: the children it matches share its
  * middleware and listeners, and its broadcasts reach every child. Admitting a client (recovery,
- * middleware, CONNECT answer) is in admission.ts, on the namespace's `@internal` fields.
+ * middleware, CONNECT answer) is in admission.ts, on the namespace's internal fields (tagged
+ * internal, left out of the published types).
  */
 import {
   PacketType,

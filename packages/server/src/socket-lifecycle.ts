@@ -1,7 +1,7 @@
 /*
  * A socket connecting and leaving: the CONNECT answer once it is admitted (admission.ts), a
  * recovered session's rooms and data, and the leaving sequence. Functions on the socket's
- * `@internal` fields, as socket-emitter.ts and event-dispatch.ts are.
+ * internal fields (left out of the published types), as socket-emitter.ts and event-dispatch.ts are.
  *
  *   created ─ middleware ok ─► connected ─ disconnect(), client 41, connection closed ─► disconnected
  *                                          ('disconnecting' with rooms, then 'disconnect')

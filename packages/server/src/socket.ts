@@ -2,7 +2,7 @@
  * One client's membership of one namespace: its listeners, its rooms, its acks in both directions.
  * Sending an event is in socket-emitter.ts, handing an incoming event to the listeners in
  * event-dispatch.ts, connecting and leaving (the states) in socket-lifecycle.ts; all work on the
- * socket's `@internal` fields.
+ * socket's internal fields (left out of the published types).
  */
 import {
   PacketType,
