@@ -64,3 +64,47 @@ test('messages sent in one tick leave in one TCP write (ws corked until the next
   expect(writes).toBe(1);
   socket.disconnect();
 });
+
+test('a server that floods pings and never reads the pongs is cut off (ws ≥ 8.23), the client reconnects', async () => {
+  const { createServer } = await import('node:net');
+  const { createHash } = await import('node:crypto');
+  const sockets: import('node:net').Socket[] = [];
+  let floods = 0;
+  const pingFrame = Buffer.concat([Buffer.from([0x89, 125]), Buffer.alloc(125, 1)]);
+  const pings = Buffer.concat(Array.from({ length: 2_000 }, () => pingFrame));
+  const total = 200 * pings.length;
+  const written: number[] = [];
+  const hostile = createServer((s) => {
+    sockets.push(s);
+    s.on('error', () => {});
+    s.once('data', async (head: Buffer) => {
+      const key = /sec-websocket-key: *(\S+)/i.exec(head.toString())?.[1] ?? '';
+      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      const open = '0{"sid":"s","upgrades":[],"pingInterval":60000,"pingTimeout":60000,"maxPayload":1000000}';
+      s.write(Buffer.concat([Buffer.from([0x81, open.length]), Buffer.from(open)]));
+      if (floods++ > 0) return; // the reconnection is left alone
+      s.pause(); // never reads the client's pongs again
+      let n = 0;
+      let open_ = true;
+      s.once('close', () => (open_ = false));
+      while (open_ && n < total) {
+        if (!s.write(pings)) await new Promise((r) => setTimeout(r, 1));
+        n += pings.length;
+        if (n % (20 * pings.length) === 0) await new Promise((r) => setImmediate(r));
+      }
+      written.push(n);
+    });
+  });
+  await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+  const port = (hostile.address() as import('node:net').AddressInfo).port;
+  const manager = io(`http://127.0.0.1:${port}`, { forceNew: true, reconnectionDelay: 10, reconnectionDelayMax: 10 }).io;
+  const [reason] = await once(manager, 'close');
+  expect(['transport close', 'transport error']).toContain(reason);
+  await once(manager, 'open'); // and it comes back
+  expect(written).toHaveLength(1);
+  expect(written[0]).toBeLessThan(total);
+  manager.close();
+  for (const s of sockets) s.destroy();
+  await new Promise((resolve) => hostile.close(resolve));
+});

@@ -2,7 +2,9 @@
 // advisories). For every case: the offending connection is closed (or the packet dropped where
 // PROTOCOL.md says so), the process never throws, no handler sees a function or a reserved event,
 // and a second, healthy client is served right after.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { RESERVED_EVENTS } from '@emitwire/protocol';
 import { RawClient, cleanup, client, connected, delay, guardProcess, startServer, type TestServer } from './helpers.js';
 import { frame, rawRequest, readToEnd, upgradeRequest, whenSocketClosed } from './raw-http.js';
@@ -283,6 +285,39 @@ describe('advisories of the reference stack', () => {
     await whenSocketClosed(up.socket);
     // the server's close frame carries 1008 (policy violation): 0x88, length, 0x03 0xf0
     expect(received.includes(Buffer.from([0x03, 0xf0]))).toBe(true);
+  });
+
+  test('a WebSocket ping flood from a peer that never reads its pongs is cut off, memory stays bounded', async () => {
+    // every ping makes ws queue a pong; a peer that sends pings and reads nothing would grow the
+    // server's write buffer without end, outside maxBacklog (which counts our frames). ws ≥ 8.18
+    // ends the connection past maxPendingAutoPongs unanswered pongs
+    const up = await rawRequest(srv.port, upgradeRequest('/socket.io/?EIO=4&transport=websocket'));
+    expect(up.head).toMatch(/^HTTP\/1.1 101/);
+    up.socket.pause();
+    const pings = Buffer.concat(Array.from({ length: 2_000 }, () => frame(0x9, Buffer.alloc(125, 1))));
+    let written = 0;
+    let open = true;
+    up.socket.once('close', () => (open = false));
+    while (open && written < 200 * pings.length) {
+      if (!up.socket.write(pings)) await delay(1);
+      written += pings.length;
+      if (written % (20 * pings.length) === 0) await delay(0);
+    }
+    // cut off long before the 50 MB of pings could all have been queued as pongs
+    expect(written).toBeLessThan(200 * pings.length);
+    expect(open).toBe(false);
+  });
+
+  test('the ws both packages declare starts at the release with these guards (8.23: pongs; 8.21: fragments)', () => {
+    // a user's package manager may pick any version in the range: an older ws would pass our
+    // tests here (they run on the lockfile's ws) and leave the user's server open to both floods
+    for (const pkg of ['server', 'client']) {
+      const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', pkg, 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>;
+      };
+      const [, major, minor] = /^\^(\d+)\.(\d+)\.\d+$/.exec(manifest.dependencies.ws ?? '') ?? [];
+      expect({ pkg, major: Number(major), minorAtLeast23: Number(minor) >= 23 }).toEqual({ pkg, major: 8, minorAtLeast23: true });
+    }
   });
 });
 
