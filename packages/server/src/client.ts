@@ -212,6 +212,12 @@ export class Client implements ConnectionHandler {
     // a repeated CONNECT for a joined (or joining) namespace is ignored
     const connecting = this.connecting;
     if (this.socketOf(name) !== undefined || connecting === name || (typeof connecting === 'object' && connecting.has(name))) return;
+    // joined and joining together, before a dynamic namespace is made for the name
+    const joining = connecting === undefined ? 0 : typeof connecting === 'string' ? 1 : connecting.size;
+    if (this.size + joining >= this.options.maxNamespacesPerConnection) {
+      this.refuse(name, 'Too many namespaces');
+      return;
+    }
     // joining again: the client knows it had left
     const left = this.left;
     if (left !== undefined) {
@@ -236,12 +242,16 @@ export class Client implements ConnectionHandler {
       }
       if (nsp === undefined) {
         this._connectEnded(name);
-        const refusal = encodePacket({ type: PacketType.CONNECT_ERROR, nsp: name, data: { message: 'Invalid namespace' } });
-        this.conn.write(toEngineFrames(refusal));
+        this.refuse(name, 'Invalid namespace');
         return;
       }
       nsp._add(this, auth);
     });
+  }
+
+  /** Answers a CONNECT with CONNECT_ERROR `{ message }`. */
+  private refuse(name: string, message: string): void {
+    this.conn.write(toEngineFrames(encodePacket({ type: PacketType.CONNECT_ERROR, nsp: name, data: { message } })));
   }
 
   /** @internal The CONNECT of `name` is over (admitted or refused). */

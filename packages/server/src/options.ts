@@ -125,6 +125,14 @@ export interface ServerOptions {
    */
   maxPendingAcks: number;
   /**
+   * Most namespaces one connection may have joined or be joining at once. A CONNECT past it is
+   * refused with CONNECT_ERROR `{ message: 'Too many namespaces' }` (the client's `connect_error`),
+   * before any dynamic namespace is created for it: without a cap, one connection could make the
+   * server hold a socket (and, with a dynamic namespace, a namespace) for every name it sends.
+   * @default 100
+   */
+  maxNamespacesPerConnection: number;
+  /**
    * Cross-origin policy for browser handshakes.
    * @default {} (same-origin and non-browser clients only)
    */
@@ -188,6 +196,7 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = {
   maxDepth: 64,
   maxBacklog: 8 * 1024 * 1024,
   maxPendingAcks: 1000,
+  maxNamespacesPerConnection: 100,
   cors: {},
   allowRequest: undefined,
   perMessageDeflate: false,
@@ -206,6 +215,7 @@ const POSITIVE_OPTIONS = [
   'maxHttpBufferSize',
   'maxBacklog',
   'maxPendingAcks',
+  'maxNamespacesPerConnection',
 ] as const;
 
 /** Merges options over the defaults and validates them (misuse throws synchronously). */

@@ -50,6 +50,57 @@ describe('Namespace', () => {
     expect(err.message).toBe('Invalid namespace');
   });
 
+  test('maxNamespacesPerConnection: a CONNECT past it gets CONNECT_ERROR "Too many namespaces", and no namespace is made for it', async () => {
+    const srv = await startServer({ maxNamespacesPerConnection: 3 });
+    const held: Array<() => void> = [];
+    const parent = srv.io.of(/^\/r\d+$/);
+    // /r9 waits in middleware: joining counts as much as joined
+    parent.use((socket, next) => (socket.nsp.name === '/r9' ? held.push(next) : next()));
+    const c = await RawClient.open(srv); // joins /
+    c.send('40/r1,');
+    expect(await c.next()).toMatch(/^40\/r1,\{"sid":/);
+    c.send('40/r9,');
+    await delay(20);
+    c.send('40/r2,');
+    expect(await c.next()).toBe('44/r2,{"message":"Too many namespaces"}');
+    expect(srv.io._namespace('/r2')).toBeUndefined();
+    // a repeated CONNECT of a joined one is still ignored, not refused
+    c.send('40/r1,');
+    // the one waiting in middleware is admitted; leaving a namespace frees a slot
+    held.shift()!();
+    expect(await c.next()).toMatch(/^40\/r9,\{"sid":/);
+    c.send('41/r1,');
+    await delay(20);
+    c.send('40/r2,');
+    expect(await c.next()).toMatch(/^40\/r2,\{"sid":/);
+    // the connection and its namespaces work on
+    c.send('42/r2,["x"]');
+    c.send('40/r3,');
+    expect(await c.next()).toBe('44/r3,{"message":"Too many namespaces"}');
+    expect(c.closed).toBe(false);
+    // each connection has its own count
+    const other = await RawClient.open(srv);
+    other.send('40/r3,');
+    expect(await other.next()).toMatch(/^40\/r3,\{"sid":/);
+  });
+
+  test('maxNamespacesPerConnection: the official client sees connect_error with the message; the default is 100', async () => {
+    const srv = await startServer({ maxNamespacesPerConnection: 1 });
+    srv.io.of('/admin');
+    const main = client(srv);
+    await connected(main);
+    const admin = main.io.socket('/admin');
+    admin.connect();
+    const [err] = await once<[Error]>(admin, 'connect_error');
+    expect(err.message).toBe('Too many namespaces');
+    expect(main.connected).toBe(true);
+    expect(srv.io._options.maxNamespacesPerConnection).toBe(1);
+    expect((await startServer()).io._options.maxNamespacesPerConnection).toBe(100);
+    expect(() => new (srv.io.constructor as typeof import('@emitwire/server').Server)({ maxNamespacesPerConnection: 0 })).toThrow(
+      'option maxNamespacesPerConnection must be a finite positive number',
+    );
+  });
+
   test('middleware: next(err) → CONNECT_ERROR {message, data}; throw and rejection too; order kept', async () => {
     const srv = await startServer();
     const order: string[] = [];
