@@ -4,6 +4,7 @@
  * headers, e.g. a cookie) always uses `ws`, since the WHATWG WebSocket cannot set headers.
  */
 import type { Socket as TcpSocket } from 'node:net';
+import { DEFAULT_DECODER_OPTIONS } from '@emitwire/protocol';
 import WS from 'ws';
 import { ioFor, socketIOFor, type IoFunction, type SocketIOConstructor } from './io.js';
 import { Manager as BaseManager } from './manager.js';
@@ -30,8 +31,14 @@ const globalWebSocket = (globalThis as { WebSocket?: WebSocketConstructor }).Web
 export class NodeWebSocket extends WS {
   #corked = false;
 
-  constructor(url: string, headers?: Record<string, string>) {
-    super(url, headers === undefined ? {} : { headers });
+  /**
+   * `maxPayload`: the largest message ws reads before closing with 1009 (its own default is 100 MiB,
+   * which a hostile server could make it buffer, or inflate from a few kB with permessage-deflate,
+   * for every message). The Manager passes 3 × the decoder's `maxPayload` + 1: the decoder counts
+   * UTF-16 units, ws bytes (up to 3 per unit), so ws stops only what the decoder would refuse anyway.
+   */
+  constructor(url: string, headers?: Record<string, string>, maxPayload = wsMaxPayload(undefined)) {
+    super(url, headers === undefined ? { maxPayload } : { headers, maxPayload });
   }
 
   // (one signature for ws's two overloads: options and callback pass through as given)
@@ -50,15 +57,22 @@ export class NodeWebSocket extends WS {
   }
 }
 
+/** ws's limit for a decoder limit: an engine message of `maxPayload` UTF-16 units, 3 bytes each at most, plus its type. */
+function wsMaxPayload(decoderMaxPayload: number | undefined): number {
+  // ws keeps it as an int32, where 0 (or an overflow) means no limit
+  return Math.min(3 * (decoderMaxPayload ?? DEFAULT_DECODER_OPTIONS.maxPayload) + 1, 2 ** 31 - 1);
+}
+
 function withWebSocket<T extends Partial<ManagerOptions> & NodeOptions>(opts: T = {} as T): T {
   if (opts.WebSocket !== undefined) return opts;
   const headers = opts.extraHeaders;
+  const maxPayload = wsMaxPayload(opts.decoder?.maxPayload);
   const WebSocket: WebSocketConstructor =
     headers === undefined && globalWebSocket !== undefined
       ? globalWebSocket
       : class extends NodeWebSocket {
           constructor(url: string) {
-            super(url, headers);
+            super(url, headers, maxPayload);
           }
         };
   return { ...opts, WebSocket };

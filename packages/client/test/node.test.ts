@@ -108,3 +108,38 @@ test('a server that floods pings and never reads the pongs is cut off (ws ≥ 8.
   for (const s of sockets) s.destroy();
   await new Promise((resolve) => hostile.close(resolve));
 });
+
+describe('with ws, a message past the decoder limit is refused while it is read (close 1009)', () => {
+  // ws's own default limit is 100 MiB, and permessage-deflate (which ws offers) lets a server send
+  // that in a few kB: the client's ws now stops at 3 × the decoder's maxPayload + 1 bytes
+  async function closeCodeFor(size: number, decoder?: { maxPayload: number }): Promise<number> {
+    const { WebSocketServer } = await import('ws');
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
+    await once(wss, 'listening');
+    const code = new Promise<number>((resolve) =>
+      wss.on('connection', (ws) => {
+        ws.send('0{"sid":"s","upgrades":[],"pingInterval":60000,"pingTimeout":60000,"maxPayload":1000000}');
+        ws.send(`42["big","${'a'.repeat(size)}"]`);
+        ws.on('close', (c: number) => resolve(c));
+      }),
+    );
+    const { port } = wss.address() as import('node:net').AddressInfo;
+    const socket = io(`http://127.0.0.1:${port}`, { forceNew: true, reconnection: false, ...(decoder && { decoder }) });
+    const result = await code;
+    socket.disconnect();
+    await new Promise((resolve) => wss.close(resolve));
+    return result;
+  }
+
+  test('3,000,002 bytes against the default 1,000,000-unit decoder limit: 1009, nothing inflated past it', async () => {
+    expect(await closeCodeFor(3_000_002 - 12)).toBe(1009);
+  });
+
+  test('just under ws’s limit, the decoder refuses it as before (the client closes normally)', async () => {
+    expect(await closeCodeFor(3_000_001 - 12)).not.toBe(1009);
+  });
+
+  test('the decoder option moves the limit', async () => {
+    expect(await closeCodeFor(40_000, { maxPayload: 10_000 })).toBe(1009);
+  });
+});
