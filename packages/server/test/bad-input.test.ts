@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { RESERVED_EVENTS } from '@emitwire/protocol';
-import { RawClient, cleanup, client, connected, delay, guardProcess, startServer, type TestServer } from './helpers.js';
+import { RawClient, cleanup, client, connected, delay, guardProcess, once, startServer, type TestServer } from './helpers.js';
 import { frame, rawRequest, readToEnd, upgradeRequest, whenSocketClosed } from './raw-http.js';
 
 let srv: TestServer;
@@ -285,6 +285,23 @@ describe('advisories of the reference stack', () => {
     await whenSocketClosed(up.socket);
     // the server's close frame carries 1008 (policy violation): 0x88, length, 0x03 0xf0
     expect(received.includes(Buffer.from([0x03, 0xf0]))).toBe(true);
+  });
+
+  test('with perMessageDeflate on, a compressed message that inflates past maxHttpBufferSize is cut off while inflating (1009)', async () => {
+    // 20 MB of one letter deflates to about 20 kB: ws must stop inflating at maxPayload, not
+    // inflate it all and refuse it afterwards
+    const deflating = await startServer({ perMessageDeflate: true, maxHttpBufferSize: 10_000, pingInterval: 60_000 });
+    const { WebSocket } = await import('ws');
+    const ws = new WebSocket(`${deflating.wsUrl}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: true });
+    ws.on('error', () => {});
+    await once(ws, 'open');
+    expect(ws.extensions).toContain('permessage-deflate');
+    const heapBefore = process.memoryUsage().heapUsed;
+    ws.send(`42["x","${'a'.repeat(20_000_000)}"]`);
+    const [code] = await once<[number]>(ws, 'close');
+    expect(code).toBe(1009);
+    // far less than the 20 MB (and its string) the whole message would have cost the server
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(60_000_000);
   });
 
   test('a WebSocket ping flood from a peer that never reads its pongs is cut off, memory stays bounded', async () => {
