@@ -179,17 +179,18 @@ export class Client implements ConnectionHandler {
     }
     this.decoder = undefined;
     try {
-      this.route(packet);
+      // a CONNECT is always a text message: its length is the size of the auth kept with the socket
+      this.route(packet, typeof data === 'string' ? data.length : 0);
     } catch (err) {
       // our own failure while routing: this connection goes, the process and the others stay
       this.conn.close('transport error', err instanceof Error ? err : new Error(String(err)));
     }
   }
 
-  private route(packet: DecodedPacket): void {
+  private route(packet: DecodedPacket, size: number): void {
     if (packet.type === PacketType.CONNECT) {
       // no payload: `handshake.auth` becomes `{}` when first read, not for every socket
-      this.connect(packet.nsp, packet.data);
+      this.connect(packet.nsp, packet.data, size);
       this.conn._compactReceiver();
       return;
     }
@@ -208,10 +209,16 @@ export class Client implements ConnectionHandler {
     socket._onpacket(packet);
   }
 
-  private connect(name: string, payload: Record<string, unknown> | undefined): void {
+  private connect(name: string, payload: Record<string, unknown> | undefined, size: number): void {
     // a repeated CONNECT for a joined (or joining) namespace is ignored
     const connecting = this.connecting;
     if (this.socketOf(name) !== undefined || connecting === name || (typeof connecting === 'object' && connecting.has(name))) return;
+    // the auth stays with the socket as long as it is connected, parsed (up to ~20 times its text in
+    // heap), once per namespace: refused before any namespace or socket is made for it
+    if (size > this.options.maxConnectPayload) {
+      this.refuse(name, 'Auth payload too large');
+      return;
+    }
     // joined and joining together, before a dynamic namespace is made for the name
     const joining = connecting === undefined ? 0 : typeof connecting === 'string' ? 1 : connecting.size;
     if (this.size + joining >= this.options.maxNamespacesPerConnection) {

@@ -50,6 +50,24 @@ function parseQuery(url: string): Record<string, string | string[]> {
   return query;
 }
 
+/**
+ * The parsed query of each connection whose handshake was read, shared by its sockets (as Socket.IO
+ * shares `request._query`): parsed per socket, a URL of a few thousand parameters (16 kB, within
+ * Node's header limit) cost ~100 kB of heap for each of the connection's up to
+ * `maxNamespacesPerConnection` sockets, 10 MB per connection. A WeakMap, not a field: an idle
+ * connection whose handshake nobody reads pays nothing (issue 6, idle memory).
+ */
+const queries = new WeakMap<EngineConnection, Record<string, string | string[]>>();
+
+function queryOf(conn: EngineConnection): Record<string, string | string[]> {
+  let query = queries.get(conn);
+  if (query === undefined) {
+    query = parseQuery(conn.url);
+    queries.set(conn, query);
+  }
+  return query;
+}
+
 /** The handshake details of one socket of `conn`. */
 export function buildHandshake(conn: EngineConnection, auth: Record<string, unknown>): Handshake {
   const { headers } = conn;
@@ -62,7 +80,7 @@ export function buildHandshake(conn: EngineConnection, auth: Record<string, unkn
     secure: conn.secure,
     issued: conn.issued,
     url: conn.url,
-    query: parseQuery(conn.url),
+    query: queryOf(conn),
     auth,
   };
 }

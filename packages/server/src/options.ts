@@ -133,6 +133,16 @@ export interface ServerOptions {
    */
   maxNamespacesPerConnection: number;
   /**
+   * Largest namespace CONNECT packet, in UTF-16 code units of its text (the namespace name and the
+   * client's `auth` payload). The auth is kept, parsed, as `socket.handshake.auth` for as long as
+   * the socket is connected, once per namespace joined: without a limit below
+   * `maxHttpBufferSize`, one connection could make the server hold about 20 times
+   * `maxNamespacesPerConnection` × `maxHttpBufferSize` of heap (2 GB with the defaults). A CONNECT
+   * past it is refused with CONNECT_ERROR `{ message: 'Auth payload too large' }`.
+   * @default 16_384
+   */
+  maxConnectPayload: number;
+  /**
    * Cross-origin policy for browser handshakes.
    * @default {} (same-origin and non-browser clients only)
    */
@@ -197,6 +207,7 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = {
   maxBacklog: 8 * 1024 * 1024,
   maxPendingAcks: 1000,
   maxNamespacesPerConnection: 100,
+  maxConnectPayload: 16_384,
   cors: {},
   allowRequest: undefined,
   perMessageDeflate: false,
@@ -216,6 +227,7 @@ const POSITIVE_OPTIONS = [
   'maxBacklog',
   'maxPendingAcks',
   'maxNamespacesPerConnection',
+  'maxConnectPayload',
 ] as const;
 
 /** Merges options over the defaults and validates them (misuse throws synchronously). */
