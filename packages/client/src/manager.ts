@@ -84,6 +84,9 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
   #watchdog = 0;
   #deadline = 0;
   #maxPayload = Infinity;
+  /** Half the server's pingInterval, and until when a ping with a backlog is not answered (the ping handler). */
+  #half = 0;
+  #quiet = 0;
 
   /**
    * @param uri the server URL (its path and query are ignored for the namespace; query parameters
@@ -223,6 +226,7 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
           throw new ProtocolError('EW_INVALID_PAYLOAD' satisfies ErrorCodeValue);
         }
         this.#watchdog = watchdog;
+        this.#half = open!.pingInterval / 2;
         // the server's limit on what it receives (a bad or missing value: no client-side check)
         this.#maxPayload = open!.maxPayload! > 0 ? open!.maxPayload! : Infinity;
       }
@@ -239,9 +243,19 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
       this.emitReserved('open');
       this.#tell(SOCKET_OPEN);
       callback?.();
-    } else if (type === ENGINE_PING) {
+    } else if (type === ENGINE_PING && this.readyState === 'open') {
+      // (a ping before the open packet is ignored: the open timeout still runs)
       this.#watch();
-      this.#ws!.send('3'); // pong
+      // pong, unless a server that floods pings and does not read would make us queue pongs without
+      // bound (3M pings of 3 bytes: 700 MB of heap): a v4 server pings once per pingInterval, after
+      // our pong reached it, so with over 1 MB unsent a ping within half an interval of the last
+      // answered one is not answered (an honest server's pings are always answered)
+      const ws = this.#ws!;
+      const now = Date.now();
+      if (!(ws.bufferedAmount! > 1e6 && now < this.#quiet)) {
+        ws.send('3');
+        this.#quiet = now + this.#half;
+      }
       this.emitReserved('ping');
     } else if (type === ENGINE_CLOSE) this.#onClose('transport close');
     // packets for a namespace we have left may still be in flight: drop them

@@ -4,6 +4,8 @@ import type { DecoderOptions } from '@emitwire/protocol';
 export interface WebSocketLike {
   binaryType: string;
   readonly readyState: number;
+  /** Bytes queued but not sent yet (optional: without it, every server ping is answered). */
+  readonly bufferedAmount?: number;
   // `never` parameters: any WebSocket's own event types fit; the client reads only `data` and `reason`
   onopen: ((ev: never) => void) | null;
   onmessage: ((ev: never) => void) | null;

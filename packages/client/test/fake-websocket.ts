@@ -17,6 +17,8 @@ export class FakeWebSocket implements WebSocketLike {
 
   binaryType = 'blob';
   readyState = 0;
+  /** What the test says is queued unsent (the client reads it before answering a ping). */
+  bufferedAmount = 0;
   sent: unknown[] = [];
   closedByClient = false;
   onopen: ((ev: never) => void) | null = null;

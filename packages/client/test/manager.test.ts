@@ -103,6 +103,61 @@ describe('Engine.IO', () => {
     expect(log).toEqual(['open']);
   });
 
+  test('a ping before the open packet is not answered and does not hold off the open timeout', () => {
+    const m = manager({ timeout: 1000, reconnection: false });
+    const log = record(m);
+    let pings = 0;
+    m.on('ping', () => pings++);
+    const ws = FakeWebSocket.last;
+    ws.open();
+    // a server that pings but never opens the session: each ping used to restart a watchdog in
+    // place of the open timeout, leaving the manager 'opening' for as long as the pings came
+    for (let t = 0; t < 900; t += 100) {
+      ws.receive('2');
+      jest.advanceTimersByTime(100);
+    }
+    expect(ws.take()).toEqual([]);
+    expect(pings).toBe(0);
+    expect(m.readyState).toBe('opening');
+    ws.receive('2');
+    jest.advanceTimersByTime(100);
+    expect(m.readyState).toBe('closed');
+    expect(log).toEqual(['error:EW_CONNECT_TIMEOUT']);
+  });
+
+  test('with over 1 MB unsent, a ping within half a pingInterval of the last pong is not answered (a flood)', () => {
+    const m = manager();
+    let pings = 0;
+    m.on('ping', () => pings++);
+    const ws = FakeWebSocket.last;
+    ws.handshake(1000, 500);
+    // a backlog alone changes nothing: an honest server pings once per interval, and is answered
+    ws.bufferedAmount = 5e6;
+    for (let i = 0; i < 3; i++) {
+      ws.receive('2');
+      expect(ws.take()).toEqual(['3']);
+      jest.advanceTimersByTime(1000);
+    }
+    // a flood while the backlog stays: answered at most once per half interval
+    ws.receive('2');
+    expect(ws.take()).toEqual(['3']);
+    for (let i = 0; i < 1000; i++) ws.receive('2');
+    expect(ws.take()).toEqual([]);
+    jest.advanceTimersByTime(499);
+    ws.receive('2');
+    expect(ws.take()).toEqual([]);
+    jest.advanceTimersByTime(1);
+    ws.receive('2');
+    expect(ws.take()).toEqual(['3']);
+    // without a backlog every ping is answered, however many
+    ws.bufferedAmount = 1e6;
+    for (let i = 0; i < 5; i++) ws.receive('2');
+    expect(ws.take()).toEqual(['3', '3', '3', '3', '3']);
+    // every ping counts as life and is reported, answered or not
+    expect(pings).toBe(3 + 1 + 1000 + 1 + 1 + 5);
+    expect(m.readyState).toBe('open');
+  });
+
   test('noop and upgrade packets are ignored', () => {
     const m = manager();
     const ws = FakeWebSocket.last;

@@ -109,6 +109,44 @@ test('a server that floods pings and never reads the pongs is cut off (ws ≥ 8.
   await new Promise((resolve) => hostile.close(resolve));
 });
 
+test('a server that floods Engine.IO pings and never reads does not make the client queue pongs without bound', async () => {
+  const { WebSocketServer } = await import('ws');
+  const { NodeWebSocket } = await import('@emitwire/client/node');
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(wss, 'listening');
+  const N = 500_000;
+  const ping = Buffer.from([0x81, 1, 0x32]); // a text frame '2'
+  const chunk = Buffer.concat(Array.from({ length: 10_000 }, () => ping));
+  wss.on('connection', (ws) => {
+    ws.send('0{"sid":"s","upgrades":[],"pingInterval":60000,"pingTimeout":60000,"maxPayload":1000000}');
+    const raw = (ws as unknown as { _socket: import('node:net').Socket })._socket;
+    raw.pause(); // never reads the pongs: they pile up in the client's send buffer
+    for (let n = 0; n < N; n += 10_000) raw.write(chunk);
+  });
+  const made: InstanceType<typeof NodeWebSocket>[] = [];
+  const socket = io(`http://127.0.0.1:${(wss.address() as import('node:net').AddressInfo).port}`, {
+    forceNew: true,
+    reconnection: false,
+    WebSocket: class extends NodeWebSocket {
+      constructor(url: string) {
+        super(url);
+        made.push(this);
+      }
+    },
+  });
+  try {
+    let pings = 0;
+    await new Promise<void>((resolve) => socket.io.on('ping', () => ++pings === N && resolve()));
+    // answering each: 7 bytes per 3 received (3.5 MB here, 700 MB of heap for 3M pings)
+    expect(made[0]!.bufferedAmount).toBeLessThan(1.1e6);
+    expect(made[0]!.bufferedAmount).toBeGreaterThan(1e6); // pongs were sent until the guard applied
+  } finally {
+    socket.disconnect();
+    for (const ws of wss.clients) ws.terminate();
+    await new Promise((resolve) => wss.close(resolve));
+  }
+}, 30_000);
+
 describe('with ws, a message past the decoder limit is refused while it is read (close 1009)', () => {
   // ws's own default limit is 100 MiB, and permessage-deflate (which ws offers) lets a server send
   // that in a few kB: the client's ws now stops at 3 × the decoder's maxPayload + 1 bytes
