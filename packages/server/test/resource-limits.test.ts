@@ -1,7 +1,7 @@
 // Server state whose size a client controls: each is bounded per connection, and never a multiple
 // of what the client sent that grows with the number of namespaces it joins.
 import type { Socket } from '@emitwire/server';
-import { cleanup, client, connected, once, RawClient, startServer } from './helpers';
+import { cleanup, client, connected, once, RawClient, startServer } from './helpers.js';
 
 afterEach(cleanup);
 
