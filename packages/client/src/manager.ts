@@ -123,13 +123,14 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
   override open(callback?: (err?: Error) => void): this {
     if (this.readyState !== 'closed') return this;
     const { path, query, decoder, timeout } = this.opts;
+    // first: bad decoder options throw here, with nothing changed
+    this.#decoder = new Decoder(decoder);
     // this attempt replaces a pending reconnection (whose own attempt sets the flag again): one
     // timer, one connection
     clearTimeout(this.#timer);
     this.#reconnecting = this.#skipReconnect = false;
     this.readyState = 'opening';
     this.#openCallback = callback;
-    this.#decoder = new Decoder(decoder);
     // the handshake URL: ws(s), the Engine.IO path, the URL's and the option's query, EIO=4
     const url = new URL(this.uri);
     // (of the special schemes only https: and wss: end in s:; a non-special scheme cannot be changed to ws:)

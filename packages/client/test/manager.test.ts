@@ -69,6 +69,21 @@ describe('handshake URL', () => {
     expect(FakeWebSocket.last.binaryType).toBe('arraybuffer');
   });
 
+  test('a decoder limit that is not a number >= 0 is misuse, thrown where the connection is made', () => {
+    expect(() => manager({ decoder: { maxPayload: Number.NaN } })).toThrow(
+      new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'invalid decoder option maxPayload'),
+    );
+    const m = manager({ autoConnect: false, decoder: { maxAttachments: -1 } });
+    expect(() => m.open()).toThrow(new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'invalid decoder option maxAttachments'));
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    // nothing changed: corrected, the manager opens
+    expect(m.readyState).toBe('closed');
+    m.opts.decoder = { maxAttachments: 1 };
+    m.open();
+    expect(m.readyState).toBe('opening');
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
   test('autoConnect: false waits for open()', () => {
     const m = manager({ autoConnect: false });
     expect(FakeWebSocket.instances).toHaveLength(0);

@@ -16,7 +16,7 @@
  * never throws anything else, never recurses, and every loop is bounded by the input size.
  * The code is written to stay small, since it ships in the browser bundle of the client.
  */
-import { ProtocolError, type ErrorCodeValue } from './errors.js';
+import { ProtocolError, invalidArgument, type ErrorCodeValue } from './errors.js';
 import { ACK, BINARY_EVENT, CONNECT_ERROR, DISCONNECT, EVENT, MAX_ATTACHMENTS, RESERVED_EVENTS, type DecodedPacket } from './packet.js';
 
 /** Limits of the {@link Decoder}. All finite by default. */
@@ -98,8 +98,20 @@ export class Decoder {
   readonly #opts: Readonly<Required<DecoderOptions>>;
   #pending: Pending | undefined;
 
+  /**
+   * @throws {EmitwireError} `EW_INVALID_ARGUMENT` for a limit that is not a number ≥ 0 (NaN or a
+   *   string would switch its check off) or a `rejectReservedEvents` that is not a boolean.
+   *   An option left `undefined` takes its default.
+   */
   constructor(options: DecoderOptions = {}) {
-    this.#opts = { ...DEFAULT_DECODER_OPTIONS, ...options };
+    const opts = { ...DEFAULT_DECODER_OPTIONS } as Record<string, number | boolean>;
+    for (const key in opts) {
+      const value = options[key as keyof DecoderOptions] ?? opts[key]!;
+      // (a boolean passes `>= 0`: the type check is what holds it)
+      if (typeof value !== typeof opts[key] || !((value as number) >= 0)) invalidArgument(`invalid decoder option ${key}`);
+      opts[key] = value;
+    }
+    this.#opts = opts as Required<DecoderOptions>;
   }
 
   /** True while a binary packet waits for attachments. */

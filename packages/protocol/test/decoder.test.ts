@@ -30,6 +30,40 @@ describe('Decoder defaults', () => {
     });
     for (const v of Object.values(DEFAULT_DECODER_OPTIONS)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
   });
+
+  it('an option given as undefined keeps its default (a spread would have switched the limit off)', () => {
+    // (as a JavaScript caller, or a TypeScript one without exactOptionalPropertyTypes, may write it)
+    const unset = { maxAttachments: undefined, maxPayload: undefined, maxDepth: undefined, maxNamespaceLength: undefined };
+    const decoder = new Decoder(unset as never);
+    // CVE-2026-33151's input: a huge attachment count must still be refused
+    expect(() => decoder.add('5999999-["a",{"_placeholder":true,"num":0}]')).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_ATTACHMENTS }),
+    );
+    expect(() => decoder.add('2["a","' + 'x'.repeat(1_000_000) + '"]')).toThrow(expect.objectContaining({ code: ErrorCode.PAYLOAD_TOO_LARGE }));
+    expect(() => decoder.add('2' + '['.repeat(65) + '"a"' + ']'.repeat(65))).toThrow(
+      expect.objectContaining({ code: ErrorCode.NESTING_TOO_DEEP }),
+    );
+    expect(() => decoder.add(`2/${'n'.repeat(300)},["a"]`)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_NAMESPACE }));
+    expect(() => new Decoder({ rejectReservedEvents: undefined } as never).add('2["connect"]')).toThrow(
+      expect.objectContaining({ code: ErrorCode.RESERVED_EVENT }),
+    );
+  });
+
+  it.each([
+    ['maxAttachments', Number.NaN],
+    ['maxPayload', Number.NaN],
+    ['maxDepth', -1],
+    ['maxNamespaceLength', '256'],
+    ['rejectReservedEvents', 0],
+  ])('a limit that is not a number >= 0 (%s: %p) is misuse, thrown at once', (key, value) => {
+    expect(() => new Decoder({ [key]: value } as never)).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT, message: `invalid decoder option ${key}` }),
+    );
+  });
+
+  it('Infinity is allowed when asked for explicitly', () => {
+    expect(new Decoder({ maxPayload: Infinity }).add('2["a","' + 'x'.repeat(1_000_001) + '"]')).toMatchObject({ data: ['a', 'x'.repeat(1_000_001)] });
+  });
 });
 
 describe('valid packets', () => {
