@@ -121,6 +121,61 @@ test('the published .d.ts files leave out every member tagged @internal', () => 
   expect(readFileSync(join(root, 'packages', 'server', 'src', 'socket.ts'), 'utf8')).toContain('@internal');
 });
 
+test('a CommonJS TypeScript consumer type-checks against the published .d.cts files (Node16 resolution)', async () => {
+  // in a .cts file every import is a require: it must resolve each package's "require" types, which
+  // may not be the ES module .d.ts files (TS1479 under module Node16, where require cannot load ESM)
+  writeFileSync(
+    join(app, 'consumer.cts'),
+    `import { Server } from '@emitwire/server';
+import { io } from '@emitwire/client';
+import { Decoder, type EventNames } from '@emitwire/protocol';
+
+interface Contract {
+  clientToServer: { chat(text: string, ack: (ok: boolean) => void): void };
+  serverToClient: { said(from: string, text: string): void };
+}
+const server = new Server<Contract>({});
+server.on('chat', (socket, text, ack) => {
+  server.emit('said', socket.id, text.toUpperCase());
+  ack(true);
+});
+const client = io<Contract>('http://localhost:1');
+const ok: Promise<boolean> = client.emitWithAck('chat', 'hi');
+const name: EventNames<Contract['clientToServer']> = 'chat';
+// @ts-expect-error: wrong argument type
+client.emit('chat', 42, () => {});
+void ok; void name; void new Decoder();
+`,
+  );
+  writeFileSync(
+    join(app, 'tsconfig.cjs.json'),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'Node16',
+        moduleResolution: 'Node16',
+        target: 'ES2022',
+        lib: ['ES2022', 'DOM'],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: ['node'],
+        typeRoots: [join(root, 'node_modules', '@types')],
+      },
+      files: ['consumer.cts'],
+    }),
+  );
+  const tsc = require.resolve('typescript/bin/tsc');
+  const result = await run(process.execPath, [tsc, '-p', 'tsconfig.cjs.json', '--traceResolution'], { cwd: app, timeout: 60_000 }).catch(
+    (err: { stdout?: string; stderr?: string }) => err,
+  );
+  const out = (result.stdout ?? '') + (result.stderr ?? '');
+  expect(out.split('\n').filter((line) => /error TS/.test(line))).toEqual([]);
+  // and it did use the CommonJS declarations of each package
+  for (const name of PACKAGES) {
+    expect(out).toMatch(new RegExp(`'@emitwire/${name}' was successfully resolved to '[^']*@emitwire/${name}/dist/(index|node)\\.d\\.cts'`));
+  }
+}, 90_000);
+
 test('a TypeScript consumer type-checks against the published .d.ts files (NodeNext resolution)', async () => {
   writeFileSync(
     join(app, 'consumer.mts'),
