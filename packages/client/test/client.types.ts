@@ -112,3 +112,9 @@ socket.io.on('reconnect', (n) => expectType<number>(n));
 socket.io.on('reconnect_failed', () => {});
 // @ts-expect-error unknown manager event
 socket.io.on('whatever', () => {});
+
+// a contract may not declare a reserved name as an event (it could never be received or sent)
+// @ts-expect-error connect is reserved
+io<{ serverToClient: { connect(): void } }>('http://localhost');
+// @ts-expect-error disconnecting is reserved
+io<{ clientToServer: { disconnecting(): void } }>('http://localhost');

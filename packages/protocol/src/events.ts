@@ -10,15 +10,22 @@
  * does the opposite. An event's acknowledgement is its last parameter when that is a function.
  * With no contract, any event name is accepted and payloads are `unknown`.
  */
+import type { ReservedEventName } from './packet.js';
+
+/**
+ * An events map: any object whose keys are event names, none of them reserved (a contract that
+ * declares `connect` or `disconnect` as an event fails to compile where it is used).
+ */
+export type EventsMap = object & { readonly [K in ReservedEventName]?: never };
 
 /** The shape of an application's contract. Every part is optional. */
 export interface EventContract {
   /** Events the client emits and the server listens to. */
-  clientToServer?: object;
+  clientToServer?: EventsMap;
   /** Events the server emits and the client listens to. */
-  serverToClient?: object;
+  serverToClient?: EventsMap;
   /** Events server processes send each other (`serverSideEmit`). */
-  serverToServer?: object;
+  serverToServer?: EventsMap;
   /** The type of `socket.data` on the server. */
   socketData?: unknown;
 }

@@ -45,6 +45,7 @@ export {
   MAIN_NAMESPACE,
   MAX_ATTACHMENTS,
   RESERVED_EVENTS,
+  type ReservedEventName,
 } from './packet.js';
 export { isBinary, hasBinary } from './binary.js';
 export { encodePacket, type EncodedPacket } from './packet-codec.js';
@@ -52,6 +53,7 @@ export { Decoder, type DecoderOptions, DEFAULT_DECODER_OPTIONS } from './decoder
 export type {
   EventContract,
   UntypedEvents,
+  EventsMap,
   ClientToServerEvents,
   ServerToClientEvents,
   ServerToServerEvents,

@@ -52,15 +52,18 @@ export type DecodedPacket =
   | { type: typeof PacketType.ACK; nsp: string; id: number; data: unknown[] }
   | { type: typeof PacketType.CONNECT_ERROR; nsp: string; data: { message: string; data?: unknown } };
 
+/** An event name a peer may never send: the socket's own lifecycle events (PROTOCOL.md). */
+export type ReservedEventName = 'connect' | 'connect_error' | 'disconnect' | 'disconnecting' | 'newListener' | 'removeListener';
+
 /**
  * Event names a peer may never send, and that `emit` refuses: they are the socket's own
- * lifecycle events (PROTOCOL.md).
+ * lifecycle events (PROTOCOL.md). A Set of strings, so any name can be looked up.
  */
-export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set<string>([
   'connect',
   'connect_error',
   'disconnect',
   'disconnecting',
   'newListener',
   'removeListener',
-]);
+] satisfies ReservedEventName[]);

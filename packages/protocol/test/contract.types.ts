@@ -16,6 +16,7 @@ import type {
   EventNames,
   EventNamesWithAck,
   EventParams,
+  EventsMap,
   HasAck,
   ServerToClientEvents,
   ServerToServerEvents,
@@ -23,7 +24,9 @@ import type {
   TimeoutAckCallback,
   TimeoutEmitArgs,
   UntypedEvents,
+  ReservedEventName,
 } from '@emitwire/protocol';
+import { RESERVED_EVENTS } from '@emitwire/protocol';
 
 // ---------------------------------------------------------------------------------------------
 // A tiny assertion kit: exact type equality, and "not any".
@@ -248,3 +251,35 @@ export function untyped(socket: ClientSocket<EventContract>, server: ServerSocke
     return text;
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reserved event names: a contract may not declare them, in either direction.
+// ---------------------------------------------------------------------------------------------
+function useContract<C extends EventContract>(): C | undefined {
+  return undefined;
+}
+interface DeclaresConnect {
+  clientToServer: { connect(): void; chat(text: string): void };
+}
+interface DeclaresDisconnect {
+  serverToClient: { disconnect(reason: string): void };
+}
+interface DeclaresNewListener {
+  serverToServer: { newListener(): void };
+}
+// @ts-expect-error connect is reserved
+useContract<DeclaresConnect>();
+// @ts-expect-error disconnect is reserved
+useContract<DeclaresDisconnect>();
+// @ts-expect-error newListener is reserved
+useContract<DeclaresNewListener>();
+useContract<ChatEvents>();
+useContract<{ clientToServer: { connected(): void; disconnected(): void } }>();
+// the type names exactly the runtime set's members (packet.test.ts checks the set's contents)
+const _RESERVED_NAMES_LIST = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'] as const;
+expectTrue<Equals<(typeof _RESERVED_NAMES_LIST)[number], ReservedEventName>>();
+expectTrue<Equals<typeof RESERVED_EVENTS, ReadonlySet<string>>>();
+// a reserved name is never an events map key
+// @ts-expect-error an events map may not have a removeListener event
+const badMap: EventsMap = { removeListener: () => {} };
+void badMap;

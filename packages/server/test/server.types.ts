@@ -91,3 +91,12 @@ untyped.on('anything', (_s, payload) => {
   void payload.foo;
 });
 untyped.emit('anything', 1, 'two');
+
+// a contract may not declare a reserved name as an event (it could never be received or sent)
+interface DeclaresDisconnect {
+  clientToServer: { disconnect(reason: string): void };
+}
+// @ts-expect-error disconnect is reserved
+new Server<DeclaresDisconnect>();
+// @ts-expect-error connect_error is reserved
+new Server<{ serverToClient: { connect_error(): void } }>();
