@@ -49,6 +49,9 @@ function stopServer(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
+/** How far page A's clock is ahead of the server's. */
+const CLOCK_SKEW_MS = (3 * 60 + 17) * 60_000;
+
 const messages = (page: Page) => page.getByTestId('messages');
 
 async function waitStatus(page: Page, status: string): Promise<void> {
@@ -93,6 +96,11 @@ describeInChromium('the chat browser e2e test')('chat in Chromium', () => {
   test('two people chat, privately, in rooms, literally, and across a server restart', async () => {
     const [ctxA, ctxB, ctxC] = await Promise.all([browser.newContext(), browser.newContext(), browser.newContext()]);
     try {
+      // A's clock runs 3 h 17 min ahead of the server's, so A's own messages must show the server's time
+      await ctxA.addInitScript((skew) => {
+        const real = Date.now;
+        Date.now = () => real() + skew;
+      }, CLOCK_SKEW_MS);
       const [a, b, c] = await Promise.all([ctxA.newPage(), ctxB.newPage(), ctxC.newPage()]);
       for (const p of [a, b, c]) await p.goto(url);
       await Promise.all([a, b, c].map((p) => waitStatus(p, 'connected')));
@@ -105,7 +113,14 @@ describeInChromium('the chat browser e2e test')('chat in Chromium', () => {
       await send(a, 'hello from A');
       await messages(b).getByText('hello from A').waitFor();
       await expect(messages(b).locator('li', { hasText: 'hello from A' }).locator('.from').textContent()).resolves.toBe(`${nameA}:`);
-      await a.locator('li.own[data-delivered="true"]', { hasText: 'hello from A' }).waitFor();
+      const ownA = a.locator('li.own[data-delivered="true"]', { hasText: 'hello from A' });
+      await ownA.waitFor();
+      // the ack carries the server's timestamp and A shows it, as B does (not A's clock)
+      const atB = messages(b).locator('li', { hasText: 'hello from A' });
+      const ts = Number(await ownA.getAttribute('data-ts'));
+      expect(Math.abs(ts - Date.now())).toBeLessThan(60_000);
+      await expect(atB.getAttribute('data-ts')).resolves.toBe(String(ts));
+      await expect(ownA.locator('.time').textContent()).resolves.toBe(await atB.locator('.time').textContent());
 
       // a private message reaches only its target
       await a.getByTestId('members').getByText(nameB, { exact: true }).click();
