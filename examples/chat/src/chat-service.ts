@@ -149,6 +149,7 @@ export class ChatService {
     if (member === undefined) return refuse('not connected');
     const target = typeof to === 'string' ? this.users.get(to) : undefined;
     if (target === undefined) return refuse('no such user');
+    if (target === member) return refuse('cannot message yourself');
     const checked = this.checkMessage(id, text);
     if (typeof checked !== 'string') return checked;
     return {

@@ -134,3 +134,20 @@ test('typing hints are limited per socket: of a flood of 100, a peer gets at mos
   expect(hints).toBeLessThanOrEqual(3);
   expect(b.socket.connected).toBe(true);
 });
+
+test('a private message to oneself is refused through the ack, and nobody receives it', async () => {
+  const a = await enter({ name: 'A' });
+  const b = await enter({ name: 'B' });
+  const got: string[] = [];
+  a.socket.on('private', (m) => got.push(`a: ${m.text}`));
+  b.socket.on('private', (m) => got.push(`b: ${m.text}`));
+  await expect(a.socket.emitWithAck('private', a.welcome.user.id, 'me to me')).resolves.toEqual({
+    ok: false,
+    error: 'cannot message yourself',
+  });
+  // a round trip through the server after it: a private message to b arrives, the refused one never
+  const toB = next(b.socket, 'private');
+  await expect(a.socket.emitWithAck('private', b.welcome.user.id, 'to b')).resolves.toMatchObject({ ok: true });
+  await toB;
+  expect(got).toEqual(['b: to b']);
+});

@@ -140,6 +140,7 @@ describe('ChatService', () => {
     chat.connect('b', { name: 'B' });
     expect(chat.whisper('a', 'b', 'hi')).toMatchObject({ ok: true, message: { from: { name: 'A' }, to: { name: 'B' }, text: 'hi' } });
     expect(chat.whisper('a', 'zzz', 'hi')).toEqual({ ok: false, error: 'no such user' });
+    expect(chat.whisper('a', 'a', 'hi')).toEqual({ ok: false, error: 'cannot message yourself' });
     chat.disconnect('b');
     expect(chat.whisper('a', 'b', 'hi')).toEqual({ ok: false, error: 'no such user' });
   });
