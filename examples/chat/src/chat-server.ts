@@ -132,10 +132,9 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     });
 
     socket.on('typing', (typing) => {
-      const room = chat.roomOf(socket.id);
-      const user = chat.user(socket.id);
+      const hint = chat.typing(socket.id, typing);
       // a hint, not a message: dropped rather than queued when a peer is slow or offline
-      if (room !== undefined && user !== undefined) socket.to(room).volatile.emit('typing', { room, user, typing: typing === true });
+      if (hint !== undefined) socket.to(hint.room).volatile.emit('typing', hint);
     });
 
     socket.on('disconnect', () => {

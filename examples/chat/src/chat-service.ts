@@ -15,6 +15,14 @@ export interface ChatLimits {
    * rooms, so a flood of them would reach everyone). @default 10
    */
   changeLimit: number;
+  /**
+   * Typing hints a user may send per `typingWindowMs` (each goes to the whole room); the excess is
+   * dropped silently, as a hint is not worth a refusal. The page sends about one a second at most.
+   * @default 5
+   */
+  typingLimit: number;
+  /** The typing limit's window. @default 1000 */
+  typingWindowMs: number;
   /** Messages kept per room and shown on join. @default 50 */
   historySize: number;
   /**
@@ -31,6 +39,8 @@ export const DEFAULT_LIMITS: ChatLimits = {
   rateLimit: 20,
   rateWindowMs: 10_000,
   changeLimit: 10,
+  typingLimit: 5,
+  typingWindowMs: 1000,
   historySize: 50,
   maxRooms: 100,
   maxNameLength: 24,
@@ -54,6 +64,7 @@ export class ChatService {
   private readonly rooms = new Map<string, History<ChatMessage>>();
   private readonly limiter: RateLimiter;
   private readonly changes: RateLimiter;
+  private readonly typers: RateLimiter;
   private seq = 0;
   private guests = 0;
 
@@ -64,6 +75,7 @@ export class ChatService {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.limiter = new RateLimiter(this.limits.rateLimit, this.limits.rateWindowMs);
     this.changes = new RateLimiter(this.limits.changeLimit, this.limits.rateWindowMs);
+    this.typers = new RateLimiter(this.limits.typingLimit, this.limits.typingWindowMs);
     this.rooms.set(DEFAULT_ROOM, new History(this.limits.historySize));
   }
 
@@ -83,6 +95,7 @@ export class ChatService {
     this.users.delete(id);
     this.limiter.delete(id);
     this.changes.delete(id);
+    this.typers.delete(id);
     return { user: publicUser(member), room: member.room };
   }
 
@@ -90,8 +103,14 @@ export class ChatService {
    * How much state the chat holds: users and their rate-limit entries (each gone when its user
    * leaves), and rooms (bounded by `maxRooms`; a room and its history outlive its members).
    */
-  sizes(): { users: number; rooms: number; messageLimits: number; changeLimits: number } {
-    return { users: this.users.size, rooms: this.rooms.size, messageLimits: this.limiter.size, changeLimits: this.changes.size };
+  sizes(): { users: number; rooms: number; messageLimits: number; changeLimits: number; typingLimits: number } {
+    return {
+      users: this.users.size,
+      rooms: this.rooms.size,
+      messageLimits: this.limiter.size,
+      changeLimits: this.changes.size,
+      typingLimits: this.typers.size,
+    };
   }
 
   user(id: string): ChatUser | undefined {
@@ -130,12 +149,23 @@ export class ChatService {
     if (member === undefined) return refuse('not connected');
     const target = typeof to === 'string' ? this.users.get(to) : undefined;
     if (target === undefined) return refuse('no such user');
+    if (target === member) return refuse('cannot message yourself');
     const checked = this.checkMessage(id, text);
     if (typeof checked !== 'string') return checked;
     return {
       ok: true,
       message: { id: this.nextId(), from: publicUser(member), to: publicUser(target), text: checked, ts: this.now() },
     };
+  }
+
+  /**
+   * The typing hint of `id` to pass on to its room, or undefined when it is dropped: an unknown
+   * user, or past `typingLimit` (a flood of hints would otherwise reach the whole room).
+   */
+  typing(id: string, typing: unknown): { room: string; user: ChatUser; typing: boolean } | undefined {
+    const member = this.users.get(id);
+    if (member === undefined || !this.typers.tryTake(id, this.now())) return undefined;
+    return { room: member.room, user: publicUser(member), typing: typing === true };
   }
 
   /** Renames `id`. */

@@ -17,7 +17,7 @@ const clients: Socket<ChatEvents>[] = [];
 beforeEach(async () => {
   publicDir = mkdtempSync(join(tmpdir(), 'chat-public-'));
   writeFileSync(join(publicDir, 'index.html'), '<!doctype html><title>chat</title>');
-  server = createChatServer({ publicDir, limits: { rateLimit: 3, rateWindowMs: 60_000, maxMessageLength: 20, historySize: 2 } });
+  server = createChatServer({ publicDir, limits: { rateLimit: 3, rateWindowMs: 60_000, maxMessageLength: 20, historySize: 2, typingLimit: 3, typingWindowMs: 60_000 } });
   await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
 });
@@ -118,4 +118,36 @@ test('rooms keep messages apart; joins, leaves and typing hints go to the room',
   expect(await typing).toMatchObject({ room: '#dev', user: { name: 'B' }, typing: true });
   expect(bSawGeneral).toBe(false);
   await expect(a.socket.emitWithAck('join', '<b>')).resolves.toMatchObject({ ok: false });
+});
+
+test('typing hints are limited per socket: of a flood of 100, a peer gets at most the limit, the rest dropped silently', async () => {
+  const a = await enter({ name: 'A' });
+  const b = await enter({ name: 'B' });
+  let hints = 0;
+  a.socket.on('typing', () => void hints++);
+  for (let i = 0; i < 100; i++) b.socket.emit('typing', i % 2 === 0);
+  // the server handles b's events in order: once b's next message reaches a, every hint has been handled
+  const done = next(a.socket, 'chat');
+  await expect(b.socket.emitWithAck('chat', 'done')).resolves.toMatchObject({ ok: true });
+  expect(await done).toMatchObject({ text: 'done' });
+  expect(hints).toBeGreaterThanOrEqual(1);
+  expect(hints).toBeLessThanOrEqual(3);
+  expect(b.socket.connected).toBe(true);
+});
+
+test('a private message to oneself is refused through the ack, and nobody receives it', async () => {
+  const a = await enter({ name: 'A' });
+  const b = await enter({ name: 'B' });
+  const got: string[] = [];
+  a.socket.on('private', (m) => got.push(`a: ${m.text}`));
+  b.socket.on('private', (m) => got.push(`b: ${m.text}`));
+  await expect(a.socket.emitWithAck('private', a.welcome.user.id, 'me to me')).resolves.toEqual({
+    ok: false,
+    error: 'cannot message yourself',
+  });
+  // a round trip through the server after it: a private message to b arrives, the refused one never
+  const toB = next(b.socket, 'private');
+  await expect(a.socket.emitWithAck('private', b.welcome.user.id, 'to b')).resolves.toMatchObject({ ok: true });
+  await toB;
+  expect(got).toEqual(['b: to b']);
 });

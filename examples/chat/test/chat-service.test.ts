@@ -118,12 +118,29 @@ describe('ChatService', () => {
     expect(chat.join('a', '#general').ok).toBe(true);
   });
 
+  test('typing hints: at most typingLimit per window per user, the excess dropped; forgotten on disconnect', () => {
+    const { chat, tick } = setup({ typingLimit: 2, typingWindowMs: 1000 });
+    chat.connect('a', { name: 'A' });
+    chat.connect('b');
+    expect(chat.typing('a', true)).toEqual({ room: DEFAULT_ROOM, user: { id: 'a', name: 'A' }, typing: true });
+    expect(chat.typing('a', 'yes')).toMatchObject({ typing: false });
+    expect(chat.typing('a', true)).toBeUndefined();
+    expect(chat.typing('b', true)).toMatchObject({ typing: true }); // others are not affected
+    tick(1000);
+    expect(chat.typing('a', false)).toMatchObject({ typing: false });
+    expect(chat.typing('zzz', true)).toBeUndefined();
+    expect(chat.sizes().typingLimits).toBe(2);
+    chat.disconnect('a');
+    expect(chat.sizes().typingLimits).toBe(1);
+  });
+
   test('private messages need a connected target', () => {
     const { chat } = setup();
     chat.connect('a', { name: 'A' });
     chat.connect('b', { name: 'B' });
     expect(chat.whisper('a', 'b', 'hi')).toMatchObject({ ok: true, message: { from: { name: 'A' }, to: { name: 'B' }, text: 'hi' } });
     expect(chat.whisper('a', 'zzz', 'hi')).toEqual({ ok: false, error: 'no such user' });
+    expect(chat.whisper('a', 'a', 'hi')).toEqual({ ok: false, error: 'cannot message yourself' });
     chat.disconnect('b');
     expect(chat.whisper('a', 'b', 'hi')).toEqual({ ok: false, error: 'no such user' });
   });

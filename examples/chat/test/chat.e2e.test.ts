@@ -49,7 +49,23 @@ function stopServer(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
+/** How far page A's clock is ahead of the server's. */
+const CLOCK_SKEW_MS = (3 * 60 + 17) * 60_000;
+
 const messages = (page: Page) => page.getByTestId('messages');
+
+/**
+ * An init script: keeps in `window.__statuses` each text the status element shows, from the moment
+ * it is parsed (so the one before the first connect is seen too).
+ */
+function recordStatus(): void {
+  const seen: string[] = [];
+  (window as unknown as { __statuses: string[] }).__statuses = seen;
+  new MutationObserver(() => {
+    const text = document.getElementById('status')?.textContent ?? '';
+    if (text !== '' && text !== seen[seen.length - 1]) seen.push(text);
+  }).observe(document, { subtree: true, childList: true, characterData: true });
+}
 
 async function waitStatus(page: Page, status: string): Promise<void> {
   await page.waitForFunction((s) => document.body.dataset.status === s, status, { timeout: 15_000 });
@@ -90,12 +106,23 @@ describeInChromium('the chat browser e2e test')('chat in Chromium', () => {
     await stopServer(server);
   });
 
-  test('two people chat, privately, in rooms, literally, and across a server restart', async () => {
+  test('people chat, privately, in rooms, literally, with history, join and rename notices, and across a server restart', async () => {
     const [ctxA, ctxB, ctxC] = await Promise.all([browser.newContext(), browser.newContext(), browser.newContext()]);
     try {
+      // A's clock runs 3 h 17 min ahead of the server's, so A's own messages must show the server's time
+      await ctxA.addInitScript((skew) => {
+        const real = Date.now;
+        Date.now = () => real() + skew;
+      }, CLOCK_SKEW_MS);
+      await ctxA.addInitScript(recordStatus);
       const [a, b, c] = await Promise.all([ctxA.newPage(), ctxB.newPage(), ctxC.newPage()]);
-      for (const p of [a, b, c]) await p.goto(url);
-      await Promise.all([a, b, c].map((p) => waitStatus(p, 'connected')));
+      for (const p of [a, b]) await p.goto(url);
+      await Promise.all([a, b].map((p) => waitStatus(p, 'connected')));
+      // what A's status read from the start: 'connecting' until the first connect, nothing else
+      await expect(a.evaluate(() => (window as unknown as { __statuses: string[] }).__statuses)).resolves.toEqual([
+        'connecting',
+        'connected',
+      ]);
       const nameA = await myName(a);
       const nameB = await myName(b);
       expect(nameA).toMatch(/^guest-\d+$/);
@@ -105,7 +132,23 @@ describeInChromium('the chat browser e2e test')('chat in Chromium', () => {
       await send(a, 'hello from A');
       await messages(b).getByText('hello from A').waitFor();
       await expect(messages(b).locator('li', { hasText: 'hello from A' }).locator('.from').textContent()).resolves.toBe(`${nameA}:`);
-      await a.locator('li.own[data-delivered="true"]', { hasText: 'hello from A' }).waitFor();
+      const ownA = a.locator('li.own[data-delivered="true"]', { hasText: 'hello from A' });
+      await ownA.waitFor();
+      // the ack carries the server's timestamp and A shows it, as B does (not A's clock)
+      const atB = messages(b).locator('li', { hasText: 'hello from A' });
+      const ts = Number(await ownA.getAttribute('data-ts'));
+      expect(Math.abs(ts - Date.now())).toBeLessThan(60_000);
+      await expect(atB.getAttribute('data-ts')).resolves.toBe(String(ts));
+      await expect(ownA.locator('.time').textContent()).resolves.toBe(await atB.locator('.time').textContent());
+
+      // a third page joins: it shows the room's earlier messages (history), and A its "joined" notice
+      await c.goto(url);
+      await waitStatus(c, 'connected');
+      await messages(c).getByText('hello from A').waitFor();
+      await expect(messages(c).locator('li', { hasText: 'hello from A' }).locator('.from').textContent()).resolves.toBe(`${nameA}:`);
+      const nameC = await myName(c);
+      expect(nameC).toMatch(/^guest-\d+$/);
+      await messages(a).getByText(`${nameC} joined #general`, { exact: true }).waitFor();
 
       // a private message reaches only its target
       await a.getByTestId('members').getByText(nameB, { exact: true }).click();
@@ -150,6 +193,15 @@ describeInChromium('the chat browser e2e test')('chat in Chromium', () => {
       await messages(b).getByText('You are in #general').waitFor();
       await send(a, 'after the restart');
       await messages(b).getByText('after the restart').waitFor();
+      await send(b, 'B after the restart too');
+      await messages(a).getByText('B after the restart too').waitFor();
+
+      // A renames through the name box: B sees the notice and the new name in its online list
+      await a.getByTestId('nick-input').fill('Alice');
+      await a.getByTestId('nick-input').press('Enter');
+      await messages(b).getByText(`${nameA} is now Alice`, { exact: true }).waitFor();
+      await b.getByTestId('members').getByText('Alice', { exact: true }).waitFor();
+      expect(await b.getByTestId('members').getByText(nameA, { exact: true }).count()).toBe(0);
 
       await a.screenshot({ path: join(outDir, 'chat-a.png') });
       await b.screenshot({ path: join(outDir, 'chat-b.png') });

@@ -2,7 +2,7 @@
  * Retention: the chat server forgets a user when they leave. After many users have joined, talked,
  * renamed themselves, changed rooms, typed and whispered, then left (some leaving the namespace,
  * some dropping the connection), everything kept per user is back to its starting size: the chat's
- * users and rate-limit entries, the namespace's sockets, the adapter's rooms (each socket's own
+ * users and rate-limit entries (messages, changes, typing hints), the namespace's sockets, the adapter's rooms (each socket's own
  * room, the chat rooms' member lists), the open connections, and the server-side Socket objects
  * themselves are collected. Rooms and their histories stay (bounded by `maxRooms` and `historySize`).
  */
@@ -69,7 +69,7 @@ async function busyUser(i: number, others: string[]): Promise<Socket<ChatEvents>
 
 test(`after ${USERS} users have come and gone, the per-user state is back to its starting size`, async () => {
   const start = state();
-  expect(start).toMatchObject({ users: 0, messageLimits: 0, changeLimits: 0, sockets: 0, connections: 0 });
+  expect(start).toMatchObject({ users: 0, messageLimits: 0, changeLimits: 0, typingLimits: 0, sockets: 0, connections: 0 });
   const serverSockets: Record<string, WeakRef<object>> = {};
   server.io.on('connection', (socket) => void (serverSockets[socket.id] = new WeakRef(socket)));
 
@@ -78,7 +78,7 @@ test(`after ${USERS} users have come and gone, the per-user state is back to its
   let previous: Socket<ChatEvents>[] = [];
   for (let wave = 0; wave < USERS / 20; wave++) {
     const current = await Promise.all(Array.from({ length: 20 }, (_, j) => busyUser(wave * 20 + j, ids)));
-    expect(state()).toMatchObject({ users: previous.length + 20, sockets: previous.length + 20 });
+    expect(state()).toMatchObject({ users: previous.length + 20, typingLimits: previous.length + 20, sockets: previous.length + 20 });
     // half leave the namespace (DISCONNECT), half drop the connection (the server sees it close)
     previous.forEach((socket, j) => (j % 2 ? socket.disconnect() : socket.io.close()));
     previous = current;

@@ -50,6 +50,7 @@ function time(ts: number): string {
 function renderMessage(msg: ChatMessage | PrivateMessage, kind: 'room' | 'private'): HTMLLIElement {
   const li = el('li', kind === 'private' ? 'message private' : 'message') as HTMLLIElement;
   li.dataset.id = msg.id;
+  li.dataset.ts = String(msg.ts);
   li.append(el('span', 'time', time(msg.ts)));
   const label = kind === 'private'
     ? 'to' in msg && msg.from.id === state.me?.id
@@ -133,9 +134,12 @@ function send(text: string): void {
     : renderMessage({ id: '', room: state.room, from: me, text, ts: now }, 'room');
   li.classList.add('own');
   li.append(el('span', 'mark', '…'));
-  const onAck = (res: { ok: true; message: { id: string } } | { ok: false; error: string }) => {
+  const onAck = (res: { ok: true; message: { id: string; ts: number } } | { ok: false; error: string }) => {
     if (!res.ok) return markRefused(li, res.error);
     li.dataset.id = res.message.id;
+    // the server's time, as everyone else sees it, in place of this page's clock
+    li.dataset.ts = String(res.message.ts);
+    li.querySelector('.time')!.textContent = time(res.message.ts);
     const mark = li.querySelector('.mark')!;
     mark.textContent = '✓';
     mark.className = 'mark delivered';
