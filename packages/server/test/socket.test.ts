@@ -420,3 +420,108 @@ describe('Socket', () => {
     expect(frames).toEqual(Array.from({ length: 100 }, (_, i) => `42["n",${i}]`));
   });
 });
+
+describe('acks at most once on the wire (raw client)', () => {
+  /** The frames read so far that answer ack `id` of `/`. */
+  const acksOf = (c: RawClient, id: number): unknown[] => c.frames.filter((f) => typeof f === 'string' && f.startsWith(`43${id}[`));
+
+  test('a handler that acks and then returns, throws, rejects or acks again sends one ACK', async () => {
+    const srv = await startServer();
+    let settled = 0;
+    const finished = new Promise<void>((resolve) => {
+      srv.io.on('connection', (s) => {
+        const track = (fn: (ack: (v: unknown) => void) => unknown) => (...args: unknown[]) => {
+          const ack = args[args.length - 1] as (v: unknown) => void;
+          let result: unknown;
+          try {
+            result = fn(ack);
+          } finally {
+            // a rejection or a late ack happens after this: counted once its promise or timer is done
+            void Promise.resolve(result).then(
+              () => delay(10),
+              () => delay(10),
+            ).then(() => ++settled === 6 && resolve());
+          }
+          return result;
+        };
+        s.on('sync-return', track((ack) => (ack('first'), 'second')));
+        s.on('sync-throw', track((ack) => {
+          ack('first');
+          throw new Error('after the ack');
+        }));
+        s.on('async-return', track(async (ack) => {
+          ack('first');
+          await delay(1);
+          return 'second';
+        }));
+        s.on('async-reject', track(async (ack) => {
+          ack('first');
+          await delay(1);
+          throw new Error('after the ack');
+        }));
+        s.on('twice', track((ack) => {
+          ack('first');
+          ack('second');
+        }));
+        s.on('return-then-ack', track(async (ack) => {
+          setTimeout(() => ack('second'), 5);
+          return 'first';
+        }));
+        s.on('echo', (x) => x);
+      });
+    });
+    const guard = guardProcess();
+    try {
+      const c = await RawClient.open(srv);
+      const names = ['sync-return', 'sync-throw', 'async-return', 'async-reject', 'twice', 'return-then-ack'];
+      names.forEach((name, i) => c.send(`42${i + 1}["${name}"]`));
+      await finished;
+      // every later write of those handlers would have been queued by now: one more round trip
+      c.send('4299["echo","after"]');
+      for (;;) if ((await c.next()) === '4399["after"]') break;
+      expect(names.map((name, i) => [name, acksOf(c, i + 1)])).toEqual(names.map((name, i) => [name, [`43${i + 1}["first"]`]]));
+      expect(c.closed).toBe(false);
+    } finally {
+      guard.restore();
+    }
+    expect(guard.errors).toEqual([]);
+  });
+
+  test('the same ACK id sent twice settles the emit once (callback, timeout callback, broadcast with ack)', async () => {
+    const srv = await startServer();
+    const joined = once<[Socket]>(srv.io, 'connection');
+    const c = await RawClient.open(srv);
+    const [s] = await joined;
+    s.on('echo', (x) => x);
+    const calls: unknown[][] = [];
+    /** Emits, reads the EVENT the client got, answers its ack id twice. */
+    const answerTwice = async (emit: () => void): Promise<void> => {
+      emit();
+      const frame = String(await c.next());
+      const id = /^42(\d+)\[/.exec(frame)?.[1];
+      expect(id).toBeDefined();
+      c.send(`43${id}["a"]`);
+      c.send(`43${id}["b"]`);
+    };
+    await answerTwice(() => s.emit('q', (...args: unknown[]) => void calls.push(['emit', ...args])));
+    await answerTwice(() => s.timeout(5000).emit('q', (...args: unknown[]) => void calls.push(['timeout', ...args])));
+    let responses: unknown[] | undefined;
+    await answerTwice(() =>
+      srv.io.timeout(5000).emit('q', (err: Error | null, res: unknown[]) => {
+        calls.push(['broadcast', err, [...res]]);
+        responses = res;
+      }),
+    );
+    // both answers of each id have arrived once the echo sent after them is answered
+    c.send('4299["echo","after"]');
+    for (;;) if ((await c.next()) === '4399["after"]') break;
+    expect(calls).toEqual([
+      ['emit', 'a'],
+      ['timeout', null, 'a'],
+      ['broadcast', null, ['a']],
+    ]);
+    // the second answer did not reach the broadcast's list of responses after it finished either
+    expect(responses).toEqual(['a']);
+    expect(c.closed).toBe(false);
+  });
+});
