@@ -1,3 +1,4 @@
+import { Socket as TcpSocket } from 'node:net';
 import { RpcError, TimeoutError } from '@emitwire/protocol';
 import type { Socket } from '@emitwire/server';
 import { RawClient, cleanup, client, connected, delay, guardProcess, once, startServer } from './helpers.js';
@@ -407,17 +408,29 @@ describe('Socket', () => {
     expect(await got).toEqual([1]);
   });
 
-  test('writes of one tick are batched and keep their order', async () => {
+  test('writes of one tick are batched: 100 emits leave in one TCP write, in order', async () => {
     const srv = await startServer();
-    srv.io.on('connection', (s) => {
+    const joined = once<[Socket]>(srv.io, 'connection');
+    const c = await RawClient.open(srv);
+    const [s] = await joined;
+    await delay(20);
+    // every TCP write of the process until the burst has left (the raw client writes nothing meanwhile)
+    const tcp = TcpSocket.prototype as unknown as { _write: () => void; _writev: () => void };
+    const write = jest.spyOn(tcp, '_write');
+    const writev = jest.spyOn(tcp, '_writev');
+    let writes: number;
+    try {
       for (let i = 0; i < 100; i++) s.emit('n', i);
-    });
-    const c = await RawClient.open(srv, false);
-    c.send('40');
-    await c.next();
+      await new Promise((resolve) => setImmediate(resolve));
+      writes = write.mock.calls.length + writev.mock.calls.length;
+    } finally {
+      write.mockRestore();
+      writev.mockRestore();
+    }
     const frames: unknown[] = [];
     for (let i = 0; i < 100; i++) frames.push(await c.next());
     expect(frames).toEqual(Array.from({ length: 100 }, (_, i) => `42["n",${i}]`));
+    expect(writes).toBe(1);
   });
 });
 
