@@ -401,11 +401,48 @@ describe('Socket', () => {
     expect((await done2)[0]).toBe('forced close');
   });
 
-  test('volatile: dropped when the connection is not writable, sent otherwise', async () => {
+  test('volatile: sent when the connection is writable', async () => {
     const { server, c } = await pair();
     const got = once(c, 'v');
     expect(server.volatile.emit('v', 1)).toBe(true);
     expect(await got).toEqual([1]);
+  });
+
+  test('volatile: dropped while the connection has unsent bytes (a client not reading), a normal emit is delivered later', async () => {
+    const srv = await startServer({ maxBacklog: 64 * 1024 * 1024 });
+    const joined = once<[Socket]>(srv.io, 'connection');
+    const c = await RawClient.open(srv);
+    const [s] = await joined;
+    // the client stops reading: the kernel buffers fill, then the server's socket keeps what is left
+    (c.ws as unknown as { _socket: TcpSocket })._socket.pause();
+    const big = 'x'.repeat(256 * 1024);
+    let sent = 0;
+    while (s.conn.writable) {
+      if (sent === 200) throw new Error('the connection stayed writable past 50 MB');
+      s.emit('big', big);
+      sent++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(s.conn.backlog).toBeGreaterThan(0);
+    expect(s.volatile.emit('v', 'dropped')).toBe(false);
+    expect(s.volatile.compress(false).emit('v', 'dropped too')).toBe(false);
+    srv.io.volatile.emit('v', 'dropped broadcast');
+    expect(s.emit('n', 'kept')).toBe(true);
+    (c.ws as unknown as { _socket: TcpSocket })._socket.resume();
+    const after: unknown[] = [];
+    for (;;) {
+      const frame = await c.next();
+      if (frame === `42["big","${big}"]`) continue;
+      after.push(frame);
+      if (frame === '42["n","kept"]') break;
+    }
+    expect(after).toEqual(['42["n","kept"]']);
+    expect(c.frames.filter((f) => f === `42["big","${big}"]`)).toHaveLength(sent);
+    // drained: writable again, and a volatile emit goes out
+    await delay(20);
+    expect(s.conn.writable).toBe(true);
+    expect(s.volatile.emit('v', 'sent')).toBe(true);
+    expect(await c.next()).toBe('42["v","sent"]');
   });
 
   test('writes of one tick are batched: 100 emits leave in one TCP write, in order', async () => {
