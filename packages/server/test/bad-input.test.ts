@@ -96,6 +96,10 @@ describe('decoder rules (PROTOCOL.md): the connection is closed as a parse error
     ['malformed JSON', 'EW_INVALID_JSON', '42["a",'],
     ['CONNECT payload not a plain object (array)', 'EW_INVALID_PAYLOAD', '40/admin,[1]'],
     ['CONNECT payload not a plain object (string)', 'EW_INVALID_PAYLOAD', '40/admin,"x"'],
+    ['CONNECT payload not a plain object (null)', 'EW_INVALID_PAYLOAD', '40/admin,null'],
+    ['CONNECT payload not a plain object (true)', 'EW_INVALID_PAYLOAD', '40/admin,true'],
+    // digits after the type (and namespace) are an ack id, which a CONNECT may not carry
+    ['CONNECT payload a number', 'EW_INVALID_ACK_ID', '40/admin,42'],
     ['EVENT data an empty array', 'EW_INVALID_PAYLOAD', '42[]'],
     ['EVENT data an object', 'EW_INVALID_PAYLOAD', '42{}'],
     ['EVENT data a string', 'EW_INVALID_PAYLOAD', '42"x"'],
@@ -123,6 +127,28 @@ describe('decoder rules (PROTOCOL.md): the connection is closed as a parse error
     ['DISCONNECT with data', 'EW_INVALID_PAYLOAD', '41["x"]'],
   ])('%s → %s', async (_name, code, message) => {
     await expectParseError(code, message);
+  });
+
+  test.each([
+    ['null', '40null'],
+    ['a number', '4042'],
+    ['a negative number', '40-1'],
+    ['an array', '40[]'],
+    ['an array with an object', '40[{"token":"x"}]'],
+    ['a string', '40"token"'],
+  ])('a first CONNECT (no namespace joined yet) whose payload is %s: closed as a parse error, no socket made', async (_name, message) => {
+    let made = 0;
+    srv.io.use((_socket, next) => {
+      made++;
+      next();
+    });
+    const c = await RawClient.open(srv, false);
+    c.send(message);
+    expect(await closeWithin(c, 2000)).toBe(1002);
+    expect(c.closeReason).toBe('parse error');
+    // no CONNECT answer, no CONNECT_ERROR: the open packet was the only frame
+    expect(c.frames).toHaveLength(1);
+    expect(made).toBe(0);
   });
 
   test.each([...RESERVED_EVENTS])('reserved event name "%s"', async (name) => {
@@ -226,6 +252,23 @@ describe('names and objects that must stay ordinary', () => {
     c.send('421["echo","done"]');
     await c.next();
     expect(got).toEqual(['__proto__', 'constructor', 'toString']);
+  });
+
+  test('a numeric event name (PROTOCOL.md: a string or number first element) reaches the listeners of its string form', async () => {
+    const any: unknown[] = [];
+    srv.io.on('connection', (socket) => {
+      socket.onAny((...args: unknown[]) => void any.push(args));
+      socket.on('1', (x: unknown) => `got ${String(x)}`);
+    });
+    const c = await RawClient.open(srv);
+    c.send('42[1,"a"]');
+    c.send('421[1,"b"]');
+    expect(await c.next()).toBe('431["got b"]');
+    expect(any).toEqual([
+      ['1', 'a'],
+      ['1', 'b', expect.any(Function)],
+    ]);
+    expect(c.closed).toBe(false);
   });
 
   test('an event named "error" crashes nothing, with or without listeners (CVE-2024-38355)', async () => {
