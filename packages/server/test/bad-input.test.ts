@@ -12,6 +12,8 @@ import { frame, rawRequest, readToEnd, upgradeRequest, whenSocketClosed } from '
 let srv: TestServer;
 let guard: ReturnType<typeof guardProcess>;
 let seen: unknown[][];
+/** Each disconnection of a socket of `/` or `/admin`: namespace, reason, and the description's class and code. */
+let disconnects: unknown[][];
 
 function hasFunction(value: unknown, depth = 0): boolean {
   if (typeof value === 'function') return true;
@@ -22,6 +24,7 @@ function hasFunction(value: unknown, depth = 0): boolean {
 beforeEach(async () => {
   guard = guardProcess();
   seen = [];
+  disconnects = [];
   srv = await startServer({ maxHttpBufferSize: 10_000, pingInterval: 60_000, connectTimeout: 60_000 });
   const record = (socket: import('@emitwire/server').Socket): void => {
     socket.use((packet, next) => {
@@ -29,6 +32,9 @@ beforeEach(async () => {
       next();
     });
     socket.on('echo', (...args: unknown[]) => args[0]);
+    socket.on('disconnect', (reason, description) => {
+      disconnects.push([socket.nsp.name, reason, description?.name, (description as { code?: unknown } | undefined)?.code]);
+    });
   };
   srv.io.on('connection', record);
   srv.io.of('/admin').on('connection', record);
@@ -57,49 +63,104 @@ async function expectClosedBy(...frames: Array<string | Uint8Array>): Promise<Ra
   return c;
 }
 
-describe('decoder rules (PROTOCOL.md): the connection is closed', () => {
+/** Resolves with the close code, or `'still open'` when the server has not closed within `ms`. */
+async function closeWithin(c: RawClient, ms: number): Promise<number | undefined | 'still open'> {
+  let timer: NodeJS.Timeout | undefined;
+  const open = new Promise<'still open'>((resolve) => (timer = setTimeout(() => resolve('still open'), ms)));
+  try {
+    return await Promise.race([c.whenClosed(), open]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Joins `/` (its socket records its disconnection), sends raw WebSocket messages (each an
+ * Engine.IO packet, its type digit first) and expects the server to close the connection as a
+ * parse error: close code 1002 with reason `parse error`, and the socket's `disconnect` listener
+ * told `parse error` with a ProtocolError of exactly `code`. A different check firing gives a
+ * different code; no check firing leaves the connection open.
+ */
+async function expectParseError(code: string, ...frames: Array<string | Uint8Array>): Promise<void> {
+  const c = await RawClient.open(srv);
+  for (const f of frames) c.send(f);
+  expect(await closeWithin(c, 2000)).toBe(1002);
+  expect(c.closeReason).toBe('parse error');
+  expect(disconnects).toEqual([['/', 'parse error', 'ProtocolError', code]]);
+}
+
+describe('decoder rules (PROTOCOL.md): the connection is closed as a parse error, with the rule broken', () => {
+  // each row is one WebSocket message as sent: the Engine.IO type `4` (message), then the Socket.IO packet
   test.each([
-    ['packet type outside 0-6', '47["a"]'],
-    ['malformed JSON', '42["a",'],
-    ['CONNECT payload not a plain object (array)', '40/admin,[1]'],
-    ['CONNECT payload not a plain object (string)', '40/admin,"x"'],
-    ['EVENT data an empty array', '42[]'],
-    ['EVENT data an object', '42{}'],
-    ['EVENT data a string', '42"x"'],
-    ['event name an object (CVE-2023-32695)', '42[{"toString":"foo"}]'],
-    ['event name null', '42[null]'],
-    ['ACK data not an array', '431{}'],
-    ['ACK without id', '43[1]'],
-    ['ack id not a safe integer', '4299999999999999999["echo"]'],
-    ['ack id negative / malformed', '42-1["echo"]'],
-    ['attachment count not an integer', '45a-["echo",{"_placeholder":true,"num":0}]'],
-    ['too many attachments (CVE-2026-33151)', '4511-["echo"]'],
-    ['huge attachment count (CVE-2026-33151)', '45999999999-["echo"]'],
-    ['placeholder num "__proto__" (CVE-2022-2421)', '451-["echo",{"_placeholder":true,"num":"__proto__"}]'],
-    ['placeholder num "toString" (CVE-2022-2421)', '451-["echo",{"_placeholder":true,"num":"toString"}]'],
-    ['placeholder num out of range', '451-["echo",{"_placeholder":true,"num":1}]'],
-    ['placeholder num negative', '451-["echo",{"_placeholder":true,"num":-1}]'],
-    ['placeholder num fractional', '451-["echo",{"_placeholder":true,"num":0.5}]'],
-    ['placeholder without attachments', '450-["echo",{"_placeholder":true,"num":0}]'],
-    ['deep nesting', '42["echo",' + '['.repeat(5000) + ']'.repeat(5000) + ']'],
-    ['CONNECT_ERROR from a client', '44{"message":"x"}'],
-    ['packet for a namespace not joined', '42/admin,["echo"]'],
-    ['DISCONNECT for a namespace not joined', '41/nope'],
-    ['DISCONNECT with data', '41["x"]'],
-  ])('%s', async (_name, packet) => {
-    await expectClosedBy('4' + packet);
+    ['packet type outside 0-6', 'EW_PACKET_TYPE', '47["a"]'],
+    ['malformed JSON', 'EW_INVALID_JSON', '42["a",'],
+    ['CONNECT payload not a plain object (array)', 'EW_INVALID_PAYLOAD', '40/admin,[1]'],
+    ['CONNECT payload not a plain object (string)', 'EW_INVALID_PAYLOAD', '40/admin,"x"'],
+    ['CONNECT payload not a plain object (null)', 'EW_INVALID_PAYLOAD', '40/admin,null'],
+    ['CONNECT payload not a plain object (true)', 'EW_INVALID_PAYLOAD', '40/admin,true'],
+    // digits after the type (and namespace) are an ack id, which a CONNECT may not carry
+    ['CONNECT payload a number', 'EW_INVALID_ACK_ID', '40/admin,42'],
+    ['EVENT data an empty array', 'EW_INVALID_PAYLOAD', '42[]'],
+    ['EVENT data an object', 'EW_INVALID_PAYLOAD', '42{}'],
+    ['EVENT data a string', 'EW_INVALID_PAYLOAD', '42"x"'],
+    ['event name an object (CVE-2023-32695)', 'EW_INVALID_PAYLOAD', '42[{"toString":"foo"}]'],
+    ['event name null', 'EW_INVALID_PAYLOAD', '42[null]'],
+    ['ACK data not an array', 'EW_INVALID_PAYLOAD', '431{}'],
+    ['ACK without id', 'EW_INVALID_ACK_ID', '43[1]'],
+    ['ack id not a safe integer', 'EW_INVALID_ACK_ID', '4299999999999999999["echo"]'],
+    ['ack id negative / malformed', 'EW_INVALID_ACK_ID', '42-1["echo"]'],
+    ['ack id fractional', 'EW_INVALID_ACK_ID', '421.5["echo"]'],
+    ['attachment count not an integer', 'EW_INVALID_ATTACHMENTS', '45a-["echo",{"_placeholder":true,"num":0}]'],
+    ['too many attachments (CVE-2026-33151)', 'EW_INVALID_ATTACHMENTS', '4511-["echo"]'],
+    ['huge attachment count (CVE-2026-33151)', 'EW_INVALID_ATTACHMENTS', '45999999999-["echo"]'],
+    ['placeholder num "__proto__" (CVE-2022-2421)', 'EW_INVALID_PLACEHOLDER', '451-["echo",{"_placeholder":true,"num":"__proto__"}]'],
+    ['placeholder num "toString" (CVE-2022-2421)', 'EW_INVALID_PLACEHOLDER', '451-["echo",{"_placeholder":true,"num":"toString"}]'],
+    ['placeholder num out of range', 'EW_INVALID_PLACEHOLDER', '451-["echo",{"_placeholder":true,"num":1}]'],
+    ['placeholder num negative', 'EW_INVALID_PLACEHOLDER', '451-["echo",{"_placeholder":true,"num":-1}]'],
+    ['placeholder num fractional', 'EW_INVALID_PLACEHOLDER', '451-["echo",{"_placeholder":true,"num":0.5}]'],
+    ['placeholder without attachments', 'EW_INVALID_PLACEHOLDER', '450-["echo",{"_placeholder":true,"num":0}]'],
+    // 100 levels: past maxDepth (64), far below maxHttpBufferSize (which would close with 1009 instead)
+    ['deep nesting', 'EW_NESTING_TOO_DEEP', '42["echo",' + '['.repeat(100) + ']'.repeat(100) + ']'],
+    ['CONNECT_ERROR from a client', 'EW_INVALID_PAYLOAD', '44{"message":"x"}'],
+    ['packet for a namespace not joined', 'EW_UNKNOWN_NAMESPACE', '42/admin,["echo"]'],
+    ['DISCONNECT for a namespace not joined', 'EW_UNKNOWN_NAMESPACE', '41/nope'],
+    ['DISCONNECT with data', 'EW_INVALID_PAYLOAD', '41["x"]'],
+  ])('%s → %s', async (_name, code, message) => {
+    await expectParseError(code, message);
+  });
+
+  test.each([
+    ['null', '40null'],
+    ['a number', '4042'],
+    ['a negative number', '40-1'],
+    ['an array', '40[]'],
+    ['an array with an object', '40[{"token":"x"}]'],
+    ['a string', '40"token"'],
+  ])('a first CONNECT (no namespace joined yet) whose payload is %s: closed as a parse error, no socket made', async (_name, message) => {
+    let made = 0;
+    srv.io.use((_socket, next) => {
+      made++;
+      next();
+    });
+    const c = await RawClient.open(srv, false);
+    c.send(message);
+    expect(await closeWithin(c, 2000)).toBe(1002);
+    expect(c.closeReason).toBe('parse error');
+    // no CONNECT answer, no CONNECT_ERROR: the open packet was the only frame
+    expect(c.frames).toHaveLength(1);
+    expect(made).toBe(0);
   });
 
   test.each([...RESERVED_EVENTS])('reserved event name "%s"', async (name) => {
-    await expectClosedBy(`42["${name}"]`);
+    await expectParseError('EW_RESERVED_EVENT', `42["${name}"]`);
   });
 
   test('a text message while attachments are awaited', async () => {
-    await expectClosedBy('451-["echo",{"_placeholder":true,"num":0}]', '42["echo"]');
+    await expectParseError('EW_UNEXPECTED_TEXT', '451-["echo",{"_placeholder":true,"num":0}]', '42["echo"]');
   });
 
   test('a binary message when none is awaited', async () => {
-    await expectClosedBy(Uint8Array.from([1, 2, 3]));
+    await expectParseError('EW_UNEXPECTED_BINARY', Uint8Array.from([1, 2, 3]));
   });
 
   test('a message larger than maxPayload (CVE-2020-36049): closed with 1009', async () => {
@@ -112,12 +173,33 @@ describe('decoder rules (PROTOCOL.md): the connection is closed', () => {
   });
 
   test.each([
-    ['an empty Engine.IO message', ''],
-    ['an unknown Engine.IO type', '9'],
-    ['a client ping (v3 heartbeat)', '2'],
-    ['an open packet from the client', '0{}'],
-  ])('Engine.IO: %s', async (_name, message) => {
-    await expectClosedBy(message);
+    ['an empty Engine.IO message', '', 'EW_ENGINE_PACKET'],
+    ['an unknown Engine.IO type', '9', 'EW_ENGINE_PACKET'],
+    ['a client ping (v3 heartbeat)', '2', 'EW_HEARTBEAT'],
+    ['an open packet from the client', '0{}', 'EW_HEARTBEAT'],
+  ])('Engine.IO: %s', async (_name, message, code) => {
+    await expectParseError(code, message);
+  });
+
+  test('the same rows that break a rule are served when they keep it (the rows above test the rule, not the frame)', async () => {
+    // controls: each differs from a row above only in the broken part
+    const c = await RawClient.open(srv);
+    c.send('40/admin,{"a":1}');
+    expect(String(await c.next())).toMatch(/^40\/admin,\{"sid"/);
+    c.send('421["echo","x"]');
+    expect(await c.next()).toBe('431["x"]');
+    c.send('42/admin,2["echo",' + '['.repeat(10) + ']'.repeat(10) + ']');
+    expect(await c.next()).toBe('43/admin,2[' + '['.repeat(10) + ']'.repeat(10) + ']');
+    c.send('451-3["echo",{"_placeholder":true,"num":0}]');
+    c.send(Uint8Array.from([7]));
+    expect(await c.next()).toBe('461-3[{"_placeholder":true,"num":0}]');
+    expect(await c.next()).toEqual(Buffer.from([7]));
+    c.send('42[1,"x"]');
+    c.send('4314["x"]');
+    c.send('421["echo","still open"]');
+    expect(await c.next()).toBe('431["still open"]');
+    expect(c.closed).toBe(false);
+    expect(disconnects).toEqual([]);
   });
 });
 
@@ -170,6 +252,23 @@ describe('names and objects that must stay ordinary', () => {
     c.send('421["echo","done"]');
     await c.next();
     expect(got).toEqual(['__proto__', 'constructor', 'toString']);
+  });
+
+  test('a numeric event name (PROTOCOL.md: a string or number first element) reaches the listeners of its string form', async () => {
+    const any: unknown[] = [];
+    srv.io.on('connection', (socket) => {
+      socket.onAny((...args: unknown[]) => void any.push(args));
+      socket.on('1', (x: unknown) => `got ${String(x)}`);
+    });
+    const c = await RawClient.open(srv);
+    c.send('42[1,"a"]');
+    c.send('421[1,"b"]');
+    expect(await c.next()).toBe('431["got b"]');
+    expect(any).toEqual([
+      ['1', 'a'],
+      ['1', 'b', expect.any(Function)],
+    ]);
+    expect(c.closed).toBe(false);
   });
 
   test('an event named "error" crashes nothing, with or without listeners (CVE-2024-38355)', async () => {

@@ -4,13 +4,13 @@ jest.mock('@emitwire/protocol', () => {
   const actual = jest.requireActual('@emitwire/protocol');
   return { ...actual, encodePacket: jest.fn(actual.encodePacket) };
 });
-import type { Socket } from '@emitwire/server';
+import { InMemoryAdapter, type BroadcastOptions, type Room, type ServerOptions, type Socket, type SocketId } from '@emitwire/server';
 import { RawClient, cleanup, client, connected, delay, once, startServer } from './helpers.js';
 
 afterEach(cleanup);
 
-async function setup(n: number) {
-  const srv = await startServer();
+async function setup(n: number, options: Partial<ServerOptions> = {}) {
+  const srv = await startServer(options);
   const byClient = new Map<string, Socket>();
   srv.io.on('connection', (s) => void byClient.set(s.id, s));
   const clients = Array.from({ length: n }, () => client(srv));
@@ -172,5 +172,160 @@ describe('BroadcastOperator', () => {
     srv.io.to('room').emit('kick');
     await delay(20);
     expect(second.frames.slice(2)).toEqual(['41']);
+  });
+});
+
+/** Every call the server made to an adapter: `[method, namespace, …what it was asked]`, rooms sorted. */
+const calls: unknown[][] = [];
+const rooms = (set: ReadonlySet<Room> | Iterable<Room>): Room[] => [...set].sort();
+const targets = (opts: BroadcastOptions): unknown => ({ rooms: rooms(opts.rooms), except: rooms(opts.except) });
+
+/** The in-memory adapter, recording what the server asks of it. */
+class RecordingAdapter extends InMemoryAdapter {
+  constructor(nsp: ConstructorParameters<typeof InMemoryAdapter>[0]) {
+    super(nsp);
+    calls.push(['new', nsp.name]);
+  }
+
+  override addAll(id: SocketId, list: Iterable<Room>): void {
+    const all = [...list];
+    calls.push(['addAll', this.nsp.name, id, all]);
+    super.addAll(id, all);
+  }
+
+  override del(id: SocketId, room: Room): void {
+    calls.push(['del', this.nsp.name, id, room]);
+    super.del(id, room);
+  }
+
+  override delAll(id: SocketId): void {
+    calls.push(['delAll', this.nsp.name, id]);
+    super.delAll(id);
+  }
+
+  override sockets(opts: BroadcastOptions): Promise<Set<SocketId>> {
+    calls.push(['sockets', this.nsp.name, targets(opts)]);
+    return super.sockets(opts);
+  }
+
+  override broadcast(packet: protocol.Packet, opts: BroadcastOptions): void {
+    calls.push(['broadcast', this.nsp.name, targets(opts), [...(packet.data as unknown[])]]);
+    super.broadcast(packet, opts);
+  }
+
+  override broadcastWithAck(
+    packet: protocol.Packet,
+    opts: BroadcastOptions,
+    clientCount: (count: number) => void,
+    ack: (args: unknown[]) => void,
+  ): void {
+    calls.push(['broadcastWithAck', this.nsp.name, targets(opts), [...(packet.data as unknown[])], opts.flags.timeout]);
+    super.broadcastWithAck(packet, opts, clientCount, ack);
+  }
+
+  override addSockets(opts: BroadcastOptions, list: Room[]): void {
+    calls.push(['addSockets', this.nsp.name, targets(opts), list]);
+    super.addSockets(opts, list);
+  }
+
+  override delSockets(opts: BroadcastOptions, list: Room[]): void {
+    calls.push(['delSockets', this.nsp.name, targets(opts), list]);
+    super.delSockets(opts, list);
+  }
+
+  override disconnectSockets(opts: BroadcastOptions, close: boolean): void {
+    calls.push(['disconnectSockets', this.nsp.name, targets(opts), close]);
+    super.disconnectSockets(opts, close);
+  }
+}
+
+describe('a custom adapter (the adapter option)', () => {
+  beforeEach(() => void calls.splice(0));
+
+  /** The calls `fn` makes, those it had made when it returned (synchronously) or resolved. */
+  async function callsOf(fn: () => unknown): Promise<unknown[][]> {
+    calls.splice(0);
+    await fn();
+    return calls.splice(0);
+  }
+
+  test('every room and broadcast operation goes through it', async () => {
+    const { srv, clients, sockets } = await setup(3, { adapter: RecordingAdapter });
+    const [a, b, c] = sockets.map((s) => s.id) as [string, string, string];
+    // one adapter per namespace, made with it; each socket joined its own room through it
+    expect(calls.filter(([m]) => m === 'new')).toEqual([['new', '/']]);
+    // (in the order the sockets connected: compared sorted)
+    const sorted = (list: unknown[][]): string[] => list.map((call) => JSON.stringify(call)).sort();
+    expect(sorted(calls.filter(([m]) => m === 'addAll'))).toEqual(sorted([a, b, c].map((id) => ['addAll', '/', id, [id]])));
+    srv.io.of('/admin');
+    expect(calls.at(-1)).toEqual(['new', '/admin']);
+
+    expect(await callsOf(() => sockets[0]!.join('r'))).toEqual([['addAll', '/', a, ['r']]]);
+    expect(await callsOf(() => sockets[0]!.leave('r'))).toEqual([['del', '/', a, 'r']]);
+
+    const got = collect(clients, 'm');
+    sockets[1]!.join('r');
+    expect(await callsOf(() => srv.io.to('r').except('x').emit('m', 'to-r'))).toEqual([
+      ['broadcast', '/', { rooms: ['r'], except: ['x'] }, ['m', 'to-r']],
+    ]);
+    expect(await callsOf(() => sockets[0]!.broadcast.emit('m', 'from-a'))).toEqual([
+      ['broadcast', '/', { rooms: [], except: [a] }, ['m', 'from-a']],
+    ]);
+    await delay(30);
+    expect(got.sort()).toEqual(['1:from-a', '1:to-r', '2:from-a']);
+
+    clients.forEach((cl, i) => cl.on('q', (_n: number, ack: (v: number) => void) => ack(i)));
+    let answers: unknown;
+    expect(await callsOf(async () => (answers = await srv.io.timeout(1000).emitWithAck('q', 1)))).toEqual([
+      ['broadcastWithAck', '/', { rooms: [], except: [] }, ['q', 1], 1000],
+    ]);
+    expect((answers as number[]).sort()).toEqual([0, 1, 2]);
+
+    let found: Socket[] = [];
+    expect(await callsOf(async () => (found = await srv.io.in('r').fetchSockets()))).toEqual([
+      ['sockets', '/', { rooms: ['r'], except: [] }],
+    ]);
+    expect(found.map((s) => s.id)).toEqual([b]);
+
+    // socketsJoin / socketsLeave: addSockets / delSockets, which join and leave each target through the adapter
+    const joins = await callsOf(() => srv.io.except('r').socketsJoin(['s', 't']));
+    expect(joins[0]).toEqual(['addSockets', '/', { rooms: [], except: ['r'] }, ['s', 't']]);
+    expect(sorted(joins.slice(1))).toEqual(sorted([['addAll', '/', a, ['s', 't']], ['addAll', '/', c, ['s', 't']]]));
+    const leaves = await callsOf(() => srv.io.in('s').socketsLeave('t'));
+    expect(leaves[0]).toEqual(['delSockets', '/', { rooms: ['s'], except: [] }, ['t']]);
+    expect(sorted(leaves.slice(1))).toEqual(sorted([['del', '/', a, 't'], ['del', '/', c, 't']]));
+
+    const gone = once(sockets[2]!, 'disconnect');
+    const dropped = await callsOf(() => srv.io.in('s').except(a).disconnectSockets());
+    expect(dropped[0]).toEqual(['disconnectSockets', '/', { rooms: ['s'], except: [a] }, false]);
+    // the socket leaves every room through the adapter too
+    expect(dropped.slice(1)).toEqual([['delAll', '/', c]]);
+    expect(await gone).toEqual(['server namespace disconnect']);
+  });
+});
+
+describe('a broadcast encodes its packet once, whatever the number of recipients', () => {
+  test('io.to(room), socket.broadcast, io.timeout().emitWithAck', async () => {
+    const { srv, clients, sockets } = await setup(4);
+    for (const s of sockets) s.join('r');
+    clients.forEach((c) => c.on('q', (ack: (v: string) => void) => ack('ok')));
+    const got = collect(clients, 'm');
+    const spy = protocol.encodePacket as jest.Mock;
+
+    spy.mockClear();
+    srv.io.to('r').emit('m', 'room');
+    expect(spy).toHaveBeenCalledTimes(1);
+
+    spy.mockClear();
+    sockets[0]!.broadcast.emit('m', 'others');
+    expect(spy).toHaveBeenCalledTimes(1);
+
+    spy.mockClear();
+    const answers = srv.io.timeout(1000).emitWithAck('q');
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(await answers).toEqual(['ok', 'ok', 'ok', 'ok']);
+
+    await delay(30);
+    expect(got.sort()).toEqual(['0:room', '1:others', '1:room', '2:others', '2:room', '3:others', '3:room']);
   });
 });

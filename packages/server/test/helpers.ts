@@ -68,6 +68,8 @@ export class RawClient {
   readonly frames: Array<string | Buffer> = [];
   closed = false;
   closeCode: number | undefined;
+  /** The reason text of the close frame the server sent ('' when none). */
+  closeReason: string | undefined;
   private waiters: Array<() => void> = [];
   private read = 0;
 
@@ -78,9 +80,10 @@ export class RawClient {
       this.wake();
     });
     this.ws.on('error', () => {});
-    this.ws.on('close', (code) => {
+    this.ws.on('close', (code, reason) => {
       this.closed = true;
       this.closeCode = code;
+      this.closeReason = reason.toString();
       this.wake();
     });
     opened.push(() => {

@@ -43,6 +43,47 @@ describe('Server', () => {
     expect(DEFAULT_OPTIONS.maxBacklog).toBeLessThan(Infinity);
   });
 
+  test('defaults in effect: open packet pingInterval 25000, pingTimeout 20000, maxPayload 1e6; connect timeout armed at 45 s; 1e6-byte messages read, one byte more refused', async () => {
+    expect(DEFAULT_OPTIONS).toMatchObject({ pingInterval: 25_000, pingTimeout: 20_000, connectTimeout: 45_000, maxHttpBufferSize: 1_000_000 });
+    // the timers armed while a connection opens on a server with no timing options
+    const timers = jest.spyOn(global, 'setTimeout');
+    let delays: unknown[];
+    let open: string | Buffer;
+    let c: RawClient;
+    let srv: Awaited<ReturnType<typeof startServer>>;
+    try {
+      srv = await startServer();
+      c = new RawClient(`${srv.wsUrl}/socket.io/?EIO=4&transport=websocket`);
+      open = await c.next();
+      delays = timers.mock.calls.map((call) => call[1]);
+    } finally {
+      timers.mockRestore();
+    }
+    expect(JSON.parse(String(open).slice(1))).toEqual({
+      sid: expect.any(String),
+      upgrades: [],
+      pingInterval: 25_000,
+      pingTimeout: 20_000,
+      maxPayload: 1_000_000,
+    });
+    // the first ping after pingInterval, and the close of a connection that joins no namespace after
+    // connectTimeout (a shared deadline timer: due at a whole ms, so a ms later at most)
+    const near = (ms: number): boolean => delays.some((d) => typeof d === 'number' && d >= ms && d <= ms + 1);
+    expect({ ping: near(25_000), connectTimeout: near(45_000) }).toEqual({ ping: true, connectTimeout: true });
+    // maxHttpBufferSize is the WebSocket's max payload: a message of exactly 1e6 bytes is read
+    srv.io.on('connection', (s) => s.on('size', (x) => String(x).length));
+    c.send('40');
+    expect(String(await c.next()).startsWith('40{')).toBe(true);
+    const head = '421["size","';
+    const fill = 1_000_000 - head.length - '"]'.length;
+    c.send(head + 'x'.repeat(fill) + '"]');
+    expect(await c.next()).toBe(`431[${fill}]`);
+    c.send(head + 'x'.repeat(fill + 1) + '"]');
+    // closed (1009), not answered
+    const answered = c.next().then((f) => `answered ${String(f).slice(0, 20)}`, () => 'closed');
+    expect(await Promise.race([c.whenClosed(), answered])).toBe(1009);
+  });
+
   test('attach leaves other routes and other upgrade paths to their owners', async () => {
     const http = createServer((_req, res) => res.end('app'));
     const srv = await startServer({}, http);

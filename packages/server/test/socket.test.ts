@@ -1,3 +1,4 @@
+import { Socket as TcpSocket } from 'node:net';
 import { RpcError, TimeoutError } from '@emitwire/protocol';
 import type { Socket } from '@emitwire/server';
 import { RawClient, cleanup, client, connected, delay, guardProcess, once, startServer } from './helpers.js';
@@ -400,23 +401,177 @@ describe('Socket', () => {
     expect((await done2)[0]).toBe('forced close');
   });
 
-  test('volatile: dropped when the connection is not writable, sent otherwise', async () => {
+  test('volatile: sent when the connection is writable', async () => {
     const { server, c } = await pair();
     const got = once(c, 'v');
     expect(server.volatile.emit('v', 1)).toBe(true);
     expect(await got).toEqual([1]);
   });
 
-  test('writes of one tick are batched and keep their order', async () => {
+  test('volatile: dropped while the connection has unsent bytes (a client not reading), a normal emit is delivered later', async () => {
+    const srv = await startServer({ maxBacklog: 64 * 1024 * 1024 });
+    const joined = once<[Socket]>(srv.io, 'connection');
+    const c = await RawClient.open(srv);
+    const [s] = await joined;
+    // the client stops reading: the kernel buffers fill, then the server's socket keeps what is left
+    (c.ws as unknown as { _socket: TcpSocket })._socket.pause();
+    const big = 'x'.repeat(256 * 1024);
+    let sent = 0;
+    while (s.conn.writable) {
+      if (sent === 200) throw new Error('the connection stayed writable past 50 MB');
+      s.emit('big', big);
+      sent++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(s.conn.backlog).toBeGreaterThan(0);
+    expect(s.volatile.emit('v', 'dropped')).toBe(false);
+    expect(s.volatile.compress(false).emit('v', 'dropped too')).toBe(false);
+    srv.io.volatile.emit('v', 'dropped broadcast');
+    expect(s.emit('n', 'kept')).toBe(true);
+    (c.ws as unknown as { _socket: TcpSocket })._socket.resume();
+    const after: unknown[] = [];
+    for (;;) {
+      const frame = await c.next();
+      if (frame === `42["big","${big}"]`) continue;
+      after.push(frame);
+      if (frame === '42["n","kept"]') break;
+    }
+    expect(after).toEqual(['42["n","kept"]']);
+    expect(c.frames.filter((f) => f === `42["big","${big}"]`)).toHaveLength(sent);
+    // drained: writable again, and a volatile emit goes out
+    await delay(20);
+    expect(s.conn.writable).toBe(true);
+    expect(s.volatile.emit('v', 'sent')).toBe(true);
+    expect(await c.next()).toBe('42["v","sent"]');
+  });
+
+  test('writes of one tick are batched: 100 emits leave in one TCP write, in order', async () => {
     const srv = await startServer();
-    srv.io.on('connection', (s) => {
+    const joined = once<[Socket]>(srv.io, 'connection');
+    const c = await RawClient.open(srv);
+    const [s] = await joined;
+    await delay(20);
+    // every TCP write of the process until the burst has left (the raw client writes nothing meanwhile)
+    const tcp = TcpSocket.prototype as unknown as { _write: () => void; _writev: () => void };
+    const write = jest.spyOn(tcp, '_write');
+    const writev = jest.spyOn(tcp, '_writev');
+    let writes: number;
+    try {
       for (let i = 0; i < 100; i++) s.emit('n', i);
-    });
-    const c = await RawClient.open(srv, false);
-    c.send('40');
-    await c.next();
+      await new Promise((resolve) => setImmediate(resolve));
+      writes = write.mock.calls.length + writev.mock.calls.length;
+    } finally {
+      write.mockRestore();
+      writev.mockRestore();
+    }
     const frames: unknown[] = [];
     for (let i = 0; i < 100; i++) frames.push(await c.next());
     expect(frames).toEqual(Array.from({ length: 100 }, (_, i) => `42["n",${i}]`));
+    expect(writes).toBe(1);
+  });
+});
+
+describe('acks at most once on the wire (raw client)', () => {
+  /** The frames read so far that answer ack `id` of `/`. */
+  const acksOf = (c: RawClient, id: number): unknown[] => c.frames.filter((f) => typeof f === 'string' && f.startsWith(`43${id}[`));
+
+  test('a handler that acks and then returns, throws, rejects or acks again sends one ACK', async () => {
+    const srv = await startServer();
+    let settled = 0;
+    const finished = new Promise<void>((resolve) => {
+      srv.io.on('connection', (s) => {
+        const track = (fn: (ack: (v: unknown) => void) => unknown) => (...args: unknown[]) => {
+          const ack = args[args.length - 1] as (v: unknown) => void;
+          let result: unknown;
+          try {
+            result = fn(ack);
+          } finally {
+            // a rejection or a late ack happens after this: counted once its promise or timer is done
+            void Promise.resolve(result).then(
+              () => delay(10),
+              () => delay(10),
+            ).then(() => ++settled === 6 && resolve());
+          }
+          return result;
+        };
+        s.on('sync-return', track((ack) => (ack('first'), 'second')));
+        s.on('sync-throw', track((ack) => {
+          ack('first');
+          throw new Error('after the ack');
+        }));
+        s.on('async-return', track(async (ack) => {
+          ack('first');
+          await delay(1);
+          return 'second';
+        }));
+        s.on('async-reject', track(async (ack) => {
+          ack('first');
+          await delay(1);
+          throw new Error('after the ack');
+        }));
+        s.on('twice', track((ack) => {
+          ack('first');
+          ack('second');
+        }));
+        s.on('return-then-ack', track(async (ack) => {
+          setTimeout(() => ack('second'), 5);
+          return 'first';
+        }));
+        s.on('echo', (x) => x);
+      });
+    });
+    const guard = guardProcess();
+    try {
+      const c = await RawClient.open(srv);
+      const names = ['sync-return', 'sync-throw', 'async-return', 'async-reject', 'twice', 'return-then-ack'];
+      names.forEach((name, i) => c.send(`42${i + 1}["${name}"]`));
+      await finished;
+      // every later write of those handlers would have been queued by now: one more round trip
+      c.send('4299["echo","after"]');
+      for (;;) if ((await c.next()) === '4399["after"]') break;
+      expect(names.map((name, i) => [name, acksOf(c, i + 1)])).toEqual(names.map((name, i) => [name, [`43${i + 1}["first"]`]]));
+      expect(c.closed).toBe(false);
+    } finally {
+      guard.restore();
+    }
+    expect(guard.errors).toEqual([]);
+  });
+
+  test('the same ACK id sent twice settles the emit once (callback, timeout callback, broadcast with ack)', async () => {
+    const srv = await startServer();
+    const joined = once<[Socket]>(srv.io, 'connection');
+    const c = await RawClient.open(srv);
+    const [s] = await joined;
+    s.on('echo', (x) => x);
+    const calls: unknown[][] = [];
+    /** Emits, reads the EVENT the client got, answers its ack id twice. */
+    const answerTwice = async (emit: () => void): Promise<void> => {
+      emit();
+      const frame = String(await c.next());
+      const id = /^42(\d+)\[/.exec(frame)?.[1];
+      expect(id).toBeDefined();
+      c.send(`43${id}["a"]`);
+      c.send(`43${id}["b"]`);
+    };
+    await answerTwice(() => s.emit('q', (...args: unknown[]) => void calls.push(['emit', ...args])));
+    await answerTwice(() => s.timeout(5000).emit('q', (...args: unknown[]) => void calls.push(['timeout', ...args])));
+    let responses: unknown[] | undefined;
+    await answerTwice(() =>
+      srv.io.timeout(5000).emit('q', (err: Error | null, res: unknown[]) => {
+        calls.push(['broadcast', err, [...res]]);
+        responses = res;
+      }),
+    );
+    // both answers of each id have arrived once the echo sent after them is answered
+    c.send('4299["echo","after"]');
+    for (;;) if ((await c.next()) === '4399["after"]') break;
+    expect(calls).toEqual([
+      ['emit', 'a'],
+      ['timeout', null, 'a'],
+      ['broadcast', null, ['a']],
+    ]);
+    // the second answer did not reach the broadcast's list of responses after it finished either
+    expect(responses).toEqual(['a']);
+    expect(c.closed).toBe(false);
   });
 });
