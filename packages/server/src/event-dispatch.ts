@@ -77,11 +77,15 @@ export function receiveEvent<C extends EventContract>(socket: Socket<C>, data: u
   next();
 }
 
-/** The ack callback handed to the listeners of an event the client wants answered (ack `id`): it sends the ACK once. */
+/**
+ * The ack callback handed to the listeners of an event the client wants answered (ack `id`): it
+ * sends the ACK once. It returns whether this call sent it (listeners see a `void` callback), so a
+ * failure after the answer went is reported rather than lost (Socket.handlerFailed).
+ */
 function makeAck<C extends EventContract>(socket: Socket<C>, id: number): AnyFunction {
   let sent = false;
-  return (...res: unknown[]): void => {
-    if (sent || !socket.connected) return;
+  return (...res: unknown[]): boolean => {
+    if (sent || !socket.connected) return false;
     sent = true;
     const nsp = socket.nsp.name;
     let answer;
@@ -95,6 +99,7 @@ function makeAck<C extends EventContract>(socket: Socket<C>, id: number): AnyFun
       throw err;
     }
     socket.conn.write(toEngineFrames(answer));
+    return true;
   };
 }
 

@@ -354,10 +354,14 @@ export class Socket<C extends EventContract = EventContract> {
     this.handlerFailed(ev, err, ack);
   }
 
-  /** @internal Reports a failed handler: to the client's ack when it asked for one, else to onHandlerError. */
+  /**
+   * @internal Reports a failed handler: to the client's ack when it asked for one and has not been
+   * answered yet, else (no ack, or a listener that acked and then threw) to onHandlerError.
+   */
   handlerFailed(ev: string, err: unknown, ack?: AnyFunction): void {
-    if (ack !== undefined) ack(toRemoteErrorPayload(err));
-    else this.client.reportError(err, { nsp: this.nsp.name, socketId: this.id, event: ev });
+    if (ack === undefined || ack(toRemoteErrorPayload(err)) !== true) {
+      this.client.reportError(err, { nsp: this.nsp.name, socketId: this.id, event: ev });
+    }
   }
 
   /** @internal Leaves the namespace (socket-lifecycle.ts). */

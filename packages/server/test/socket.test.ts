@@ -537,6 +537,37 @@ describe('acks at most once on the wire (raw client)', () => {
     expect(guard.errors).toEqual([]);
   });
 
+  test('a handler that throws or rejects after its ack went reports the error to onHandlerError (it is not lost)', async () => {
+    const reported: Array<[string, string | undefined]> = [];
+    const srv = await startServer({ onHandlerError: (err, ctx) => void reported.push([(err as Error).message, ctx.event]) });
+    srv.io.on('connection', (s) => {
+      s.on('sync-throw', (ack) => {
+        (ack as (v: unknown) => void)('first');
+        throw new Error('thrown after the ack');
+      });
+      s.on('async-reject', async (ack) => {
+        (ack as (v: unknown) => void)('first');
+        await delay(1);
+        throw new Error('rejected after the ack');
+      });
+      // before the ack: the client gets the error, onHandlerError does not
+      s.on('throw-first', () => {
+        throw new Error('to the client');
+      });
+    });
+    const c = await RawClient.open(srv);
+    c.send('421["sync-throw"]');
+    c.send('422["async-reject"]');
+    c.send('423["throw-first"]');
+    const frames = [await c.next(), await c.next(), await c.next()];
+    expect(frames).toEqual(['431["first"]', '432["first"]', '433[{"__emitwire_error__":{"code":"EW_REMOTE","message":"to the client"}}]']);
+    await delay(20);
+    expect(reported.sort()).toEqual([
+      ['rejected after the ack', 'async-reject'],
+      ['thrown after the ack', 'sync-throw'],
+    ]);
+  });
+
   test('the same ACK id sent twice settles the emit once (callback, timeout callback, broadcast with ack)', async () => {
     const srv = await startServer();
     const joined = once<[Socket]>(srv.io, 'connection');
