@@ -19,6 +19,7 @@ import {
   TimeoutError,
   type DecodedPacket,
   type EncodedPacket,
+  type BinaryData,
   type ErrorCodeValue,
 } from '@emitwire/protocol';
 import { backoffDelay } from './backoff.js';
@@ -174,8 +175,8 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
   _write(packet: EncodedPacket): void {
     if (this.readyState === 'open') {
       const max = packet[0] === '1' ? Infinity : this.#maxPayload;
-      const [text, ...attachments] = typeof packet === 'string' ? [packet] : packet;
-      const frames = ['4' + text, ...attachments];
+      const frames: (string | BinaryData)[] = [packet].flat();
+      frames[0] = '4' + frames[0];
       // the server counts bytes: the text (the only string) in UTF-8 (at most 3 bytes per UTF-16
       // unit, so measured only near the limit), and each attachment
       for (const m of frames) {
