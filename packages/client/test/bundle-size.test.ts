@@ -35,13 +35,14 @@ const BUDGET = 5000;
  * 5,886 with io()'s manager cache holding its managers weakly, so that it no longer keeps every
  * manager ever shared, closed or not, with its sockets and their listeners, 5,933 with pings before
  * the open packet ignored and a ping flood with a backlog not answered,
- * 5,928 with a packet's frames made by one flat()): just above the current
+ * 5,928 with a packet's frames made by one flat(),
+ * 5,912 with the decoder's data rules as one conditional expression, not a table of functions): just above the current
  * figure, so that
  * growth fails here.
  * Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits. The budget is NOT
  * met yet.
  */
-const CEILING = 5928;
+const CEILING = 5912;
 
 const client = resolve(__dirname, '../src/index.ts');
 const protocol = resolve(__dirname, '../../protocol/src/index.ts');
