@@ -74,7 +74,7 @@ export class Socket<C extends EventContract = EventContract> extends Link<
   #acks = new Map<number, Settle>();
   #buffer: Buffered[] = [];
   #received: Received[] = [];
-  #lost = false;
+  #lost: boolean | undefined;
   /** Counts the CONNECTs asked for: an auth callback sends only the one it was given for. */
   #opens = 0;
   /** With `retries`: the emits waiting their turn, each as the function that sends it; the head is in flight. */

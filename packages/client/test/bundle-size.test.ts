@@ -38,13 +38,14 @@ const BUDGET = 5000;
  * 5,928 with a packet's frames made by one flat(),
  * 5,912 with the decoder's data rules as one conditional expression, not a table of functions,
  * 5,905 with the encoder's walk using an array as its own key list and no Blob flag,
- * 5,903 with listeners() copying by spread): just above the current
+ * 5,903 with listeners() copying by spread,
+ * 5,897 with no initial values for fields set before they are read): just above the current
  * figure, so that
  * growth fails here.
  * Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits. The budget is NOT
  * met yet.
  */
-const CEILING = 5903;
+const CEILING = 5897;
 
 const client = resolve(__dirname, '../src/index.ts');
 const protocol = resolve(__dirname, '../../protocol/src/index.ts');
