@@ -40,13 +40,14 @@ const BUDGET = 5000;
  * 5,905 with the encoder's walk using an array as its own key list and no Blob flag,
  * 5,903 with listeners() copying by spread,
  * 5,897 with no initial values for fields set before they are read,
- * 5,893 with no local alias of Socket._in's packet): just above the current
+ * 5,893 with no local alias of Socket._in's packet,
+ * 5,891 with the remote-error check wrapping its argument in Object() once): just above the current
  * figure, so that
  * growth fails here.
  * Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits. The budget is NOT
  * met yet.
  */
-const CEILING = 5893;
+const CEILING = 5891;
 
 const client = resolve(__dirname, '../src/index.ts');
 const protocol = resolve(__dirname, '../../protocol/src/index.ts');
