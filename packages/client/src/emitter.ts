@@ -89,7 +89,7 @@ export class Emitter<R extends object, E extends object = object> {
   /** The listeners of `event` (a copy: listeners may remove themselves (once) or others while it runs). */
   listeners<K extends EmitterEvents<R, E>>(event: K): EmitterListener<R, E, K>[];
   listeners(key: Key): Stored[] {
-    return (this.#lists.get(key) ?? []).slice();
+    return [...(this.#lists.get(key) ?? [])];
   }
 
   /** True when `event` has at least one listener. */

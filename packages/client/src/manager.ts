@@ -19,6 +19,7 @@ import {
   TimeoutError,
   type DecodedPacket,
   type EncodedPacket,
+  type BinaryData,
   type ErrorCodeValue,
 } from '@emitwire/protocol';
 import { backoffDelay } from './backoff.js';
@@ -80,13 +81,14 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
   // one timer: the open timeout, then the heartbeat watchdog while open, the reconnection delay while closed
   #timer: ReturnType<typeof setTimeout> | undefined;
   #reconnecting = false;
-  #skipReconnect = false;
-  #watchdog = 0;
-  #deadline = 0;
-  #maxPayload = Infinity;
+  // (no initial values: each is set before it is read, or read as 0 / false would be)
+  #skipReconnect: boolean | undefined;
+  #watchdog!: number;
+  #deadline!: number;
+  #maxPayload!: number;
   /** Half the server's pingInterval, and until when a ping with a backlog is not answered (the ping handler). */
-  #half = 0;
-  #quiet = 0;
+  #half!: number;
+  #quiet: number | undefined;
 
   /**
    * @param uri the server URL (its path and query are ignored for the namespace; query parameters
@@ -175,8 +177,8 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
   _write(packet: EncodedPacket): void {
     if (this.readyState === 'open') {
       const max = packet[0] === '1' ? Infinity : this.#maxPayload;
-      const [text, ...attachments] = typeof packet === 'string' ? [packet] : packet;
-      const frames = ['4' + text, ...attachments];
+      const frames: (string | BinaryData)[] = [packet].flat();
+      frames[0] = '4' + frames[0];
       // the server counts bytes: the text (the only string) in UTF-8 (at most 3 bytes per UTF-16
       // unit, so measured only near the limit), and each attachment
       for (const m of frames) {
@@ -253,7 +255,7 @@ export class Manager extends Link<ManagerEvents, object, (err?: Error) => void> 
       // answered one is not answered (an honest server's pings are always answered)
       const ws = this.#ws!;
       const now = Date.now();
-      if (!(ws.bufferedAmount! > 1e6 && now < this.#quiet)) {
+      if (!(ws.bufferedAmount! > 1e6 && now < this.#quiet!)) {
         ws.send('3');
         this.#quiet = now + this.#half;
       }

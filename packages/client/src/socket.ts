@@ -74,7 +74,7 @@ export class Socket<C extends EventContract = EventContract> extends Link<
   #acks = new Map<number, Settle>();
   #buffer: Buffered[] = [];
   #received: Received[] = [];
-  #lost = false;
+  #lost: boolean | undefined;
   /** Counts the CONNECTs asked for: an auth callback sends only the one it was given for. */
   #opens = 0;
   /** With `retries`: the emits waiting their turn, each as the function that sends it; the head is in flight. */
@@ -235,7 +235,7 @@ export class Socket<C extends EventContract = EventContract> extends Link<
    * `b`: its description; also the namespace's own closes).
    */
   _in(type: number, a?: unknown, b?: unknown): void {
-    const packet = a as { id: number; data: unknown[] & Record<string, unknown> };
+    type Packet = { id: number; data: unknown[] & Record<string, unknown> };
     // a namespace we have left (packets are types ≥ 0): drop what is still in flight, and leave at
     // once what answers a CONNECT sent before (the server would keep that socket)
     if (type >= 0 && !this.#active) return type ? undefined : this.#packet(DISCONNECT);
@@ -286,7 +286,7 @@ export class Socket<C extends EventContract = EventContract> extends Link<
         break;
       }
       case CONNECT: {
-        const { sid, pid } = packet.data ?? {};
+        const { sid, pid } = (a as Packet).data ?? {};
         if (typeof sid !== 'string') return this.emitReserved('connect_error', new RpcError('EW_INVALID_PAYLOAD' satisfies ErrorCodeValue));
         const session = typeof pid === 'string' ? pid : undefined;
         const received = this.#received;
@@ -315,14 +315,14 @@ export class Socket<C extends EventContract = EventContract> extends Link<
         break;
       }
       case EVENT:
-        if (this.connected) this.#onEvent(packet as Received);
+        if (this.connected) this.#onEvent(a as Received);
         // a recovering server replays missed events before its CONNECT answer (bounded; an
         // overflow drops them, and the connection is then not reported as recovered)
-        else if (this.#received.length < this.#opts.maxBufferedEmits) this.#received.push(packet as Received);
+        else if (this.#received.length < this.#opts.maxBufferedEmits) this.#received.push(a as Received);
         else this.#lost = true;
         break;
       case ACK:
-        this.#acks.get(packet.id)?.(null, packet.data);
+        this.#acks.get((a as Packet).id)?.(null, (a as Packet).data);
         break;
       case DISCONNECT:
         this.#destroy();
@@ -332,7 +332,7 @@ export class Socket<C extends EventContract = EventContract> extends Link<
         // CONNECT_ERROR: the server refused the namespace. Sent while connected, it has left it: a
         // disconnection first (the socket would stay `connected` on a closed connection)
         if (this.connected) this._in(DISCONNECT);
-        const { message, data } = packet.data as { message?: string; data?: unknown };
+        const { message, data } = (a as Packet).data as { message?: string; data?: unknown };
         this.#destroy(new RpcError('EW_CONNECT_REFUSED' satisfies ErrorCodeValue, message, data));
       }
     }

@@ -34,14 +34,21 @@ const BUDGET = 5000;
  * in a file of their own: the same 14,284 minified bytes, esbuild's short names dealt out differently,
  * 5,886 with io()'s manager cache holding its managers weakly, so that it no longer keeps every
  * manager ever shared, closed or not, with its sockets and their listeners, 5,933 with pings before
- * the open packet ignored and a ping flood with a backlog not answered, 5,980 with decoder options
- * that are undefined kept at their defaults and invalid ones thrown): just above the current
+ * the open packet ignored and a ping flood with a backlog not answered,
+ * 5,928 with a packet's frames made by one flat(),
+ * 5,912 with the decoder's data rules as one conditional expression, not a table of functions,
+ * 5,905 with the encoder's walk using an array as its own key list and no Blob flag,
+ * 5,903 with listeners() copying by spread,
+ * 5,897 with no initial values for fields set before they are read,
+ * 5,893 with no local alias of Socket._in's packet,
+ * 5,891 with the remote-error check wrapping its argument in Object() once, 5,940 merged with the
+ * decoder options kept at their defaults when undefined and thrown when invalid): just above the current
  * figure, so that
  * growth fails here.
  * Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits. The budget is NOT
  * met yet.
  */
-const CEILING = 5980;
+const CEILING = 5940;
 
 const client = resolve(__dirname, '../src/index.ts');
 const protocol = resolve(__dirname, '../../protocol/src/index.ts');

@@ -7,11 +7,9 @@ const MAX_ENCODE_DEPTH = 1000;
 /** The misuse message of data JSON cannot carry (circular, too deep, BigInt, a bare function). */
 export const UNENCODABLE = 'data cannot be encoded as JSON';
 
-const hasBlob = typeof Blob === 'function';
-
 /** True for the values sent as binary attachments: ArrayBuffer, any ArrayBufferView (Buffer too), Blob. */
 export function isBinary(value: unknown): value is BinaryData {
-  return value instanceof ArrayBuffer || ArrayBuffer.isView(value) || (hasBlob && value instanceof Blob);
+  return value instanceof ArrayBuffer || ArrayBuffer.isView(value) || (typeof Blob === 'function' && value instanceof Blob);
 }
 
 /** True when a binary value occurs anywhere in `value` (arrays and plain object values). */
@@ -41,10 +39,10 @@ export function replaceBinaries(value: unknown, attachments: BinaryData[], depth
     return out === json ? value : out;
   }
   let copy: Record<string | number, unknown> | undefined;
-  const keys = array ? undefined : Object.keys(value);
-  const n = keys ? keys.length : (value as unknown[]).length;
-  for (let i = 0; i < n; i++) {
-    const key = keys ? keys[i]! : i;
+  // (an array is its own list of keys: its indices)
+  const keys = array ? (value as unknown[]) : Object.keys(value);
+  for (let i = 0, n = keys.length; i < n; i++) {
+    const key = array ? i : (keys[i] as string);
     const v = record[key];
     const out = replaceBinaries(v, attachments, depth + 1);
     // The copy has every key as an own data property (spread, not assignment), so setting a

@@ -17,7 +17,7 @@
  * The code is written to stay small, since it ships in the browser bundle of the client.
  */
 import { ProtocolError, invalidArgument, type ErrorCodeValue } from './errors.js';
-import { ACK, BINARY_EVENT, CONNECT_ERROR, DISCONNECT, EVENT, MAX_ATTACHMENTS, RESERVED_EVENTS, type DecodedPacket } from './packet.js';
+import { ACK, BINARY_EVENT, CONNECT, CONNECT_ERROR, DISCONNECT, EVENT, MAX_ATTACHMENTS, RESERVED_EVENTS, type DecodedPacket } from './packet.js';
 
 /** Limits of the {@link Decoder}. All finite by default. */
 export interface DecoderOptions {
@@ -79,19 +79,6 @@ const digits = (str: string, i: number, max: number): number => {
   for (let c = str.charCodeAt(j); j - i < max && c >= 48 && c <= 57; c = str.charCodeAt(++j));
   return j;
 };
-
-/**
- * The data rule of each packet type, BINARY_EVENT / BINARY_ACK as EVENT / ACK (PROTOCOL.md): CONNECT
- * nothing or a plain object, DISCONNECT nothing, EVENT a non-empty array with a string (or number)
- * first element, ACK an array, CONNECT_ERROR `{message, data?}`.
- */
-const VALID_DATA: ReadonlyArray<(data: unknown, hasData: boolean) => boolean> = [
-  (data, hasData) => !hasData || isPlainObject(data),
-  (_, hasData) => !hasData,
-  (data) => Array.isArray(data) && (typeof data[0] === 'string' || Number.isFinite(data[0])),
-  Array.isArray,
-  (data) => isPlainObject(data) && typeof data.message === 'string',
-];
 
 /** Incremental decoder for one connection (see the state diagram at the top of this file). */
 export class Decoder {
@@ -209,14 +196,26 @@ export class Decoder {
 
     // an ack id only on EVENT (asking) and ACK (answering); always on ACK
     if (id === undefined ? type === ACK : type !== EVENT && type !== ACK) fail(type === DISCONNECT ? 'EW_INVALID_PAYLOAD' : 'EW_INVALID_ACK_ID');
-    // CONNECT_ERROR data: {message, data?}, or a bare string from older peers
-    if (type === CONNECT_ERROR && typeof data === 'string') data = { message: data };
-    if (!VALID_DATA[type]!(data, hasData)) fail('EW_INVALID_PAYLOAD');
+    // the data rule of each packet type, BINARY_EVENT / BINARY_ACK as EVENT / ACK (PROTOCOL.md):
+    // CONNECT nothing or a plain object, DISCONNECT nothing, CONNECT_ERROR `{message, data?}` (or
+    // a bare string from older peers), ACK an array, EVENT a non-empty array with a string (or
+    // number) first element
     const d = data as Container;
+    if (
+      !(type === CONNECT
+        ? !hasData || isPlainObject(d)
+        : type === DISCONNECT
+          ? !hasData
+          : type === CONNECT_ERROR
+            ? typeof d === 'string' || (isPlainObject(d) && typeof d.message === 'string')
+            : Array.isArray(d) && (type === ACK || typeof d[0] === 'string' || Number.isFinite(d[0])))
+    ) {
+      fail('EW_INVALID_PAYLOAD');
+    }
     if (type === EVENT && rejectReservedEvents && RESERVED_EVENTS.has(d[0] as string)) fail('EW_RESERVED_EVENT');
-    // CONNECT_ERROR keeps only `message` and `data`
+    // CONNECT_ERROR keeps only `message` and `data` (a string has neither: it is the message)
     if (type === CONNECT_ERROR) {
-      data = { message: d.message };
+      data = { message: typeof d === 'string' ? d : d.message };
       if (Object.hasOwn(d, 'data')) (data as Container).data = d.data;
     }
     const packet = (type === DISCONNECT ? { type, nsp } : type < EVENT || type > ACK ? { type, nsp, data } : { type, nsp, id, data }) as DecodedPacket;

@@ -152,7 +152,7 @@ export function toRemoteErrorPayload(err: unknown): RemoteErrorPayload {
 /** Returns the {@link RpcError} an ack argument list stands for, or `undefined` for a normal ack. */
 export function fromRemoteErrorPayload(args: readonly unknown[]): RpcError | undefined {
   const first = args[0];
-  const inner: unknown = args.length === 1 && Object(first) === first && Object.hasOwn(first as object, REMOTE_ERROR_KEY)
+  const inner: unknown = args.length === 1 && Object.hasOwn(Object(first), REMOTE_ERROR_KEY)
     ? (first as Record<string, unknown>)[REMOTE_ERROR_KEY]
     : undefined;
   if (typeof inner !== 'object' || inner === null) return undefined;
