@@ -42,13 +42,14 @@ const BUDGET = 5000;
  * 5,897 with no initial values for fields set before they are read,
  * 5,893 with no local alias of Socket._in's packet,
  * 5,891 with the remote-error check wrapping its argument in Object() once, 5,940 merged with the
- * decoder options kept at their defaults when undefined and thrown when invalid): just above the current
+ * decoder options kept at their defaults when undefined and thrown when invalid, 5,936 with an
+ * array's own toJSON followed by the binary encoder as JSON.stringify follows it): just above the current
  * figure, so that
  * growth fails here.
  * Lower it as the bundle shrinks; replace it with BUDGET once the bundle fits. The budget is NOT
  * met yet.
  */
-const CEILING = 5940;
+const CEILING = 5936;
 
 const client = resolve(__dirname, '../src/index.ts');
 const protocol = resolve(__dirname, '../../protocol/src/index.ts');

@@ -32,8 +32,9 @@ export function replaceBinaries(value: unknown, attachments: BinaryData[], depth
   const record = value as Record<string | number, unknown>;
   const array = Array.isArray(value);
   const toJSON = record.toJSON;
-  // Objects with toJSON (Date, …) serialise through it; look at what it yields, like JSON.stringify.
-  if (!array && typeof toJSON === 'function') {
+  // Objects with toJSON (Date, …, an array of its own) serialise through it; look at what it
+  // yields, like JSON.stringify.
+  if (typeof toJSON === 'function') {
     const json: unknown = toJSON.call(value);
     const out = replaceBinaries(json, attachments, depth + 1);
     return out === json ? value : out;

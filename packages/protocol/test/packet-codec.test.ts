@@ -175,6 +175,15 @@ describe('encodePacket', () => {
     expect(encodePacket({ type: PacketType.EVENT, data: ['x', custom] })).toEqual(['51-["x",{"inner":{"_placeholder":true,"num":0}}]', bytes]);
   });
 
+  it("follows an array's own toJSON too, as JSON.stringify does", () => {
+    const bytes = new Uint8Array([2]);
+    const list = Object.assign([1, 2], { toJSON: () => ({ inner: bytes }) });
+    expect(encodePacket({ type: PacketType.EVENT, data: ['x', list] })).toEqual(['51-["x",{"inner":{"_placeholder":true,"num":0}}]', bytes]);
+    // (the elements themselves are not looked at: JSON sends what toJSON returns)
+    const hidden = Object.assign([new Uint8Array(1)], { toJSON: () => 'plain' });
+    expect(encodePacket({ type: PacketType.EVENT, data: ['x', hidden] })).toBe('2["x","plain"]');
+  });
+
   it('keeps a binary under a "__proto__" key an ordinary own property', () => {
     const bytes = new Uint8Array([1]);
     const arg = JSON.parse('{"__proto__":0}') as Record<string, unknown>;
