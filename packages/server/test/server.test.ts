@@ -23,7 +23,21 @@ function httpGet(port: number, path: string, headers: Record<string, string> = {
 
 describe('Server', () => {
   test('new Server(port) and new Server(opts).listen(port) create their own http server', async () => {
-    const a = new Server(0, { onHandlerError: () => {} });
+    // new Server(port) listens on every interface, as Socket.IO's does: held to loopback here
+    const { Server: HttpServer } = await import('node:http');
+    const listen = HttpServer.prototype.listen;
+    const hosts: unknown[] = [];
+    const spy = jest.spyOn(HttpServer.prototype, 'listen').mockImplementation(function (this: InstanceType<typeof HttpServer>, ...args: unknown[]) {
+      hosts.push(args[1]);
+      return (listen as (...a: unknown[]) => InstanceType<typeof HttpServer>).call(this, args[0], typeof args[1] === 'string' ? args[1] : '127.0.0.1');
+    });
+    let a: Server;
+    try {
+      a = new Server(0, { onHandlerError: () => {} });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(hosts).toEqual([undefined]);
     const b = new Server({ path: '/rpc' }).listen(0, '127.0.0.1');
     for (const io of [a, b]) if (!io.httpServer!.listening) await once(io.httpServer!, 'listening');
     const portB = (b.httpServer!.address() as AddressInfo).port;
@@ -32,6 +46,17 @@ describe('Server', () => {
     const c = new RawClient(`ws://127.0.0.1:${portB}/rpc/?EIO=4&transport=websocket`);
     expect(String(await c.next()).startsWith('0{')).toBe(true);
     c.ws.close();
+    // new Server(port) serves the whole handshake on its own server, at the default path
+    const { port: portA, address } = a.httpServer!.address() as AddressInfo;
+    expect(address).toBe('127.0.0.1');
+    a.on('echo', (_socket, text) => text);
+    const d = new RawClient(`ws://127.0.0.1:${portA}/socket.io/?EIO=4&transport=websocket`);
+    expect(String(await d.next()).startsWith('0{')).toBe(true);
+    d.send('40');
+    expect(String(await d.next())).toMatch(/^40\{"sid":"[^"]+"\}$/);
+    d.send('421["echo","hi"]');
+    expect(await d.next()).toBe('431["hi"]');
+    d.ws.close();
     await Promise.all([a.close(), b.close()]);
     expect(a.httpServer!.listening).toBe(false);
   });
