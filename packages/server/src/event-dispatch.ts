@@ -79,12 +79,14 @@ export function receiveEvent<C extends EventContract>(socket: Socket<C>, data: u
 
 /**
  * The ack callback handed to the listeners of an event the client wants answered (ack `id`): it
- * sends the ACK once. It returns whether this call sent it (listeners see a `void` callback), so a
- * failure after the answer went is reported rather than lost (Socket.handlerFailed).
+ * sends the ACK once. It returns `false` when this call did not send it (listeners see a `void`
+ * callback), so a failure after the answer went is reported rather than lost (Socket.handlerFailed);
+ * when it sent it, nothing: a listener written `(x, ack) => ack(x)` then returns no result that
+ * would be offered to the ack again (Socket._listenerResult; issue 6, one per acked event).
  */
 function makeAck<C extends EventContract>(socket: Socket<C>, id: number): AnyFunction {
   let sent = false;
-  return (...res: unknown[]): boolean => {
+  return (...res: unknown[]): false | undefined => {
     if (sent || !socket.connected) return false;
     sent = true;
     const nsp = socket.nsp.name;
@@ -99,7 +101,7 @@ function makeAck<C extends EventContract>(socket: Socket<C>, id: number): AnyFun
       throw err;
     }
     socket.conn.write(toEngineFrames(answer));
-    return true;
+    return undefined;
   };
 }
 

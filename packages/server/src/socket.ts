@@ -359,7 +359,7 @@ export class Socket<C extends EventContract = EventContract> {
    * answered yet, else (no ack, or a listener that acked and then threw) to onHandlerError.
    */
   handlerFailed(ev: string, err: unknown, ack?: AnyFunction): void {
-    if (ack === undefined || ack(toRemoteErrorPayload(err)) !== true) {
+    if (ack === undefined || ack(toRemoteErrorPayload(err)) === false) {
       this.client.reportError(err, { nsp: this.nsp.name, socketId: this.id, event: ev });
     }
   }
