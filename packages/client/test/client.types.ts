@@ -25,7 +25,7 @@ const socket = io<ChatEvents>('http://localhost:8000');
 expectType<Socket<ChatEvents>>(socket);
 
 // listening: serverToClient events, typed arguments
-socket.on('chat', (msg) => expectType<string>(msg.text));
+socket.on('chat', (_msg) => assert<Equal<typeof _msg, { from: string; text: string }>>());
 socket.on('joined', (id) => expectType<string>(id));
 socket.on('ask', (q, ack) => ack(q.toUpperCase()));
 socket.once('joined', (id: string) => void id);
@@ -49,7 +49,7 @@ socket.on('connect', (x: string) => void x);
 
 // emitting: clientToServer events
 socket.emit('typing', true);
-socket.emit('chat', 'hi', (ok) => expectType<boolean>(ok));
+socket.emit('chat', 'hi', (_ok) => assert<Equal<typeof _ok, boolean>>());
 socket.emit('chat', 'hi'); // the ack may be left out
 socket.emit('sum', 1, 2, (total) => expectType<number>(total));
 // @ts-expect-error unknown outgoing event
@@ -66,6 +66,9 @@ const ok: Promise<boolean> = socket.emitWithAck('chat', 'hi');
 const total: Promise<number> = socket.emitWithAck('sum', 1, 2);
 void ok;
 void total;
+// exactly those types (an assignment alone would accept `any`)
+assert<Equal<ReturnType<typeof socket.emitWithAck<'chat'>>, Promise<boolean>>>();
+assert<Equal<ReturnType<typeof socket.emitWithAck<'sum'>>, Promise<number>>>();
 // @ts-expect-error typing has no ack
 void socket.emitWithAck('typing', true);
 // @ts-expect-error wrong argument
@@ -78,8 +81,13 @@ const timed: TimeoutEmitter<ChatEvents> = socket.timeout(1000);
 timed.emit('chat', 'hi', (err, ok2) => {
   expectType<Error | null>(err);
   expectType<boolean>(ok2);
+  assert<Equal<typeof err, Error | null>>();
+  assert<Equal<typeof ok2, boolean>>();
 });
-void socket.timeout(1000).emitWithAck('sum', 1, 2).then((n) => expectType<number>(n));
+void socket.timeout(1000).emitWithAck('sum', 1, 2).then((n) => {
+  expectType<number>(n);
+  assert<Equal<typeof n, number>>();
+});
 // @ts-expect-error the timeout callback receives the error first
 socket.timeout(1000).emit('chat', 'hi', (ok3: boolean) => void ok3);
 

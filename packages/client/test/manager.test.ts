@@ -93,11 +93,17 @@ describe('handshake URL', () => {
   });
 
   test('without any WebSocket implementation the constructor throws', () => {
-    // Node 20 has no global WebSocket; the browser entry does not fall back to ws
-    if ((globalThis as { WebSocket?: unknown }).WebSocket !== undefined) return;
-    expect(() => new BrowserManager(URL_)).toThrow(
-      new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'no WebSocket implementation: pass the WebSocket option'),
-    );
+    // the browser entry does not fall back to ws; Node 22+ has a global WebSocket, taken away here
+    const g = globalThis as { WebSocket?: unknown };
+    const saved = Object.getOwnPropertyDescriptor(g, 'WebSocket');
+    delete g.WebSocket;
+    try {
+      expect(() => new BrowserManager(URL_)).toThrow(
+        new EmitwireError(ErrorCode.INVALID_ARGUMENT, 'no WebSocket implementation: pass the WebSocket option'),
+      );
+    } finally {
+      if (saved) Object.defineProperty(g, 'WebSocket', saved);
+    }
   });
 });
 
@@ -325,6 +331,32 @@ describe('a WebSocket constructor that throws', () => {
 });
 
 describe('reconnection', () => {
+  test('the default jitter is ±50 %: with random() at 0 the delays are half, at 1 one and a half (capped)', () => {
+    // every other test pins random() to 0.5 (no jitter): the default randomizationFactor shows here
+    const at = (random: number): number[] => {
+      jest.spyOn(Math, 'random').mockReturnValue(random);
+      FakeWebSocket.reset();
+      const m = manager();
+      const delays: number[] = [];
+      FakeWebSocket.last.drop(true);
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        const before = FakeWebSocket.instances.length;
+        let waited = 0;
+        while (FakeWebSocket.instances.length === before && waited < 60_000) {
+          jest.advanceTimersByTime(50);
+          waited += 50;
+        }
+        delays.push(waited);
+        FakeWebSocket.last.drop(true);
+      }
+      m.close();
+      return delays;
+    };
+    expect(DEFAULT_MANAGER_OPTIONS.randomizationFactor).toBe(0.5);
+    expect(at(0)).toEqual([500, 1000, 2000, 2500]);
+    expect(at(0.9999)).toEqual([1500, 3000, 5000, 5000]);
+  });
+
   test('capped exponential backoff: 1000, 2000, 4000, 5000, 5000 ms', () => {
     const m = manager();
     const log = record(m);
@@ -333,7 +365,8 @@ describe('reconnection', () => {
     for (let attempt = 1; attempt <= 5; attempt++) {
       const before = FakeWebSocket.instances.length;
       let waited = 0;
-      while (FakeWebSocket.instances.length === before) {
+      // (bounded: a reconnection that never comes fails here instead of hanging the suite)
+      while (FakeWebSocket.instances.length === before && waited < 60_000) {
         jest.advanceTimersByTime(100);
         waited += 100;
       }

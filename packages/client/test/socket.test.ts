@@ -543,6 +543,17 @@ describe('emitting', () => {
     await expect(socket.emitWithAck('d')).rejects.toMatchObject({ code: ErrorCode.BUFFER_FULL });
   });
 
+  test('the default offline buffer holds 1000 emits (finite), all sent in order on connect', () => {
+    const { socket, connect, sent } = setup();
+    for (let i = 0; i < 1000; i++) socket.emit('n', i);
+    expect(errorOf(() => socket.emit('n', 1000))).toMatchObject({ code: ErrorCode.BUFFER_FULL, message: 'offline emit buffer is full' });
+    connect();
+    const frames = sent().filter((f) => typeof f === 'string' && f.startsWith('42'));
+    expect(frames).toHaveLength(1000);
+    expect(frames[0]).toBe('42["n",0]');
+    expect(frames[999]).toBe('42["n",999]');
+  });
+
   test('volatile emits are dropped while offline, sent while connected', async () => {
     const { socket, connect, sent } = setup();
     socket.volatile.emit('dropped');
@@ -872,7 +883,13 @@ describe('receiving', () => {
     FakeWebSocket.last.receive(b0);
     expect(got).toEqual([]);
     FakeWebSocket.last.receive(b1);
-    expect(got).toEqual([{ name: 'a', b: b1 }, b0]);
+    // the very buffers, each in its placeholder's place (toEqual does not compare ArrayBuffer bytes)
+    expect(got).toHaveLength(2);
+    const [meta, data] = got as [{ name: string; b: ArrayBuffer }, ArrayBuffer];
+    expect(meta.name).toBe('a');
+    expect(meta.b).toBe(b1);
+    expect(data).toBe(b0);
+    expect([...new Uint8Array(meta.b)]).toEqual([2, 3]);
   });
 
   test('a numeric event name (older peers) is delivered as a string', () => {
