@@ -121,14 +121,10 @@ test('the published .d.ts files leave out every member tagged @internal', () => 
   expect(readFileSync(join(root, 'packages', 'server', 'src', 'socket.ts'), 'utf8')).toContain('@internal');
 });
 
-test('a CommonJS TypeScript consumer type-checks against the published .d.cts files (Node16 resolution)', async () => {
-  // in a .cts file every import is a require: it must resolve each package's "require" types, which
-  // may not be the ES module .d.ts files (TS1479 under module Node16, where require cannot load ESM)
-  writeFileSync(
-    join(app, 'consumer.cts'),
-    `import { Server } from '@emitwire/server';
+/** A consumer of the published types: the contract used on both ends, then `extra` lines. */
+const consumer = (protocolImport: string, extra: string): string => `import { Server } from '@emitwire/server';
 import { io } from '@emitwire/client';
-import { Decoder, type EventNames } from '@emitwire/protocol';
+${protocolImport}
 
 interface Contract {
   clientToServer: { chat(text: string, ack: (ok: boolean) => void): void };
@@ -144,15 +140,19 @@ const ok: Promise<boolean> = client.emitWithAck('chat', 'hi');
 const name: EventNames<Contract['clientToServer']> = 'chat';
 // @ts-expect-error: wrong argument type
 client.emit('chat', 42, () => {});
-void ok; void name; void new Decoder();
-`,
-  );
+void ok; void name;
+${extra}`;
+
+/** Writes `file` and a tsconfig for it, runs tsc in the app folder; its whole output. */
+async function typecheck(file: string, source: string, module: 'Node16' | 'NodeNext', args: string[] = []): Promise<string> {
+  writeFileSync(join(app, file), source);
+  const config = `tsconfig.${file}.json`;
   writeFileSync(
-    join(app, 'tsconfig.cjs.json'),
+    join(app, config),
     JSON.stringify({
       compilerOptions: {
-        module: 'Node16',
-        moduleResolution: 'Node16',
+        module,
+        moduleResolution: module,
         target: 'ES2022',
         lib: ['ES2022', 'DOM'],
         strict: true,
@@ -161,14 +161,21 @@ void ok; void name; void new Decoder();
         types: ['node'],
         typeRoots: [join(root, 'node_modules', '@types')],
       },
-      files: ['consumer.cts'],
+      files: [file],
     }),
   );
   const tsc = require.resolve('typescript/bin/tsc');
-  const result = await run(process.execPath, [tsc, '-p', 'tsconfig.cjs.json', '--traceResolution'], { cwd: app, timeout: 60_000 }).catch(
+  const result = await run(process.execPath, [tsc, '-p', config, ...args], { cwd: app, timeout: 60_000 }).catch(
     (err: { stdout?: string; stderr?: string }) => err,
   );
-  const out = (result.stdout ?? '') + (result.stderr ?? '');
+  return (result.stdout ?? '') + (result.stderr ?? '');
+}
+
+test('a CommonJS TypeScript consumer type-checks against the published .d.cts files (Node16 resolution)', async () => {
+  // in a .cts file every import is a require: it must resolve each package's "require" types, which
+  // may not be the ES module .d.ts files (TS1479 under module Node16, where require cannot load ESM)
+  const source = consumer("import { Decoder, type EventNames } from '@emitwire/protocol';", 'void new Decoder();\n');
+  const out = await typecheck('consumer.cts', source, 'Node16', ['--traceResolution']);
   expect(out.split('\n').filter((line) => /error TS/.test(line))).toEqual([]);
   // and it did use the CommonJS declarations of each package
   for (const name of PACKAGES) {
@@ -177,52 +184,12 @@ void ok; void name; void new Decoder();
 }, 90_000);
 
 test('a TypeScript consumer type-checks against the published .d.ts files (NodeNext resolution)', async () => {
-  writeFileSync(
-    join(app, 'consumer.mts'),
-    `import { Server } from '@emitwire/server';
-import { io } from '@emitwire/client';
-import type { EventNames } from '@emitwire/protocol';
-
-interface Contract {
-  clientToServer: { chat(text: string, ack: (ok: boolean) => void): void };
-  serverToClient: { said(from: string, text: string): void };
-}
-const server = new Server<Contract>({});
-server.on('chat', (socket, text, ack) => {
-  server.emit('said', socket.id, text.toUpperCase());
-  ack(true);
-});
-const client = io<Contract>('http://localhost:1');
-client.on('said', (from, text) => console.log(from.length, text.length));
-const ok: Promise<boolean> = client.emitWithAck('chat', 'hi');
-const name: EventNames<Contract['clientToServer']> = 'chat';
+  const source = consumer(
+    "import type { EventNames } from '@emitwire/protocol';",
+    `client.on('said', (from, text) => console.log(from.length, text.length));
 // @ts-expect-error: not an event of the contract
 client.emit('nope', 1);
-// @ts-expect-error: wrong argument type
-client.emit('chat', 42, () => {});
-void ok; void name;
 `,
   );
-  writeFileSync(
-    join(app, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        target: 'ES2022',
-        lib: ['ES2022', 'DOM'],
-        strict: true,
-        noEmit: true,
-        skipLibCheck: false,
-        types: ['node'],
-        typeRoots: [join(root, 'node_modules', '@types')],
-      },
-      files: ['consumer.mts'],
-    }),
-  );
-  const tsc = require.resolve('typescript/bin/tsc');
-  const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, timeout: 60_000 }).catch(
-    (err: { stdout?: string; stderr?: string }) => err,
-  );
-  expect((result.stdout ?? '') + (result.stderr ?? '')).toBe('');
+  expect(await typecheck('consumer.mts', source, 'NodeNext')).toBe('');
 }, 90_000);

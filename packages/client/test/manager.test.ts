@@ -331,24 +331,34 @@ describe('a WebSocket constructor that throws', () => {
 });
 
 describe('reconnection', () => {
+  /**
+   * Fails the current attempt, then each of the next `attempts` reconnections, and returns the
+   * delay before each one, measured in `step` ms (bounded: a reconnection that never comes fails
+   * the test instead of hanging the suite).
+   */
+  function failedAttemptDelays(attempts: number, step: number): number[] {
+    const delays: number[] = [];
+    FakeWebSocket.last.drop(true);
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const before = FakeWebSocket.instances.length;
+      let waited = 0;
+      while (FakeWebSocket.instances.length === before && waited < 60_000) {
+        jest.advanceTimersByTime(step);
+        waited += step;
+      }
+      delays.push(waited);
+      FakeWebSocket.last.drop(true);
+    }
+    return delays;
+  }
+
   test('the default jitter is ±50 %: with random() at 0 the delays are half, at 1 one and a half (capped)', () => {
     // every other test pins random() to 0.5 (no jitter): the default randomizationFactor shows here
     const at = (random: number): number[] => {
       jest.spyOn(Math, 'random').mockReturnValue(random);
       FakeWebSocket.reset();
       const m = manager();
-      const delays: number[] = [];
-      FakeWebSocket.last.drop(true);
-      for (let attempt = 1; attempt <= 4; attempt++) {
-        const before = FakeWebSocket.instances.length;
-        let waited = 0;
-        while (FakeWebSocket.instances.length === before && waited < 60_000) {
-          jest.advanceTimersByTime(50);
-          waited += 50;
-        }
-        delays.push(waited);
-        FakeWebSocket.last.drop(true);
-      }
+      const delays = failedAttemptDelays(4, 50);
       m.close();
       return delays;
     };
@@ -360,19 +370,7 @@ describe('reconnection', () => {
   test('capped exponential backoff: 1000, 2000, 4000, 5000, 5000 ms', () => {
     const m = manager();
     const log = record(m);
-    const delays: number[] = [];
-    FakeWebSocket.last.drop(true); // the first attempt fails: reconnection starts
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      const before = FakeWebSocket.instances.length;
-      let waited = 0;
-      // (bounded: a reconnection that never comes fails here instead of hanging the suite)
-      while (FakeWebSocket.instances.length === before && waited < 60_000) {
-        jest.advanceTimersByTime(100);
-        waited += 100;
-      }
-      delays.push(waited);
-      FakeWebSocket.last.drop(true);
-    }
+    const delays = failedAttemptDelays(5, 100);
     expect(delays).toEqual([1000, 2000, 4000, 5000, 5000]);
     jest.advanceTimersByTime(5000);
     FakeWebSocket.last.handshake();
